@@ -1,0 +1,3 @@
+//! Reading and writing tokenizer files.
+
+pub(crate) mod gpt2;

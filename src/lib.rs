@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod byte_level;
+mod decode;
+mod encode;
+mod error;
+mod formats;
+mod hash;
+mod merges;
+mod pretokenize;
+mod tokenizer;
+mod vocab;
+
+pub use error::{Error, Result};
+pub use pretokenize::GPT2_PATTERN;
+pub use tokenizer::Tokenizer;

@@ -1,0 +1,195 @@
+//! A hand-written scanner that yields exactly the chunks of GPT-2's pattern
+//!
+//! ```text
+//! 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+//! ```
+//!
+//! under leftmost-first matching, without a regex engine. At each position the
+//! first alternative that matches wins, and every quantifier is greedy:
+//!
+//! 1. an apostrophe followed by `s`, `t`, `m`, `d`, `re`, `ve` or `ll`
+//!    (lower case only) is a contraction chunk;
+//! 2. otherwise a U+0020 space followed by a letter, number or "other"
+//!    character starts a chunk that takes the space and the longest run of
+//!    that class (the space belongs to the next word: `" world"`);
+//! 3. a letter, number or other character starts the longest run of its class;
+//!    the apostrophe is an "other" character, so `"?'s"` is `"?'"`, `"s"`;
+//! 4. whitespace takes its whole run when the run ends the text; otherwise it
+//!    leaves the run's last character to start the next chunk (the lookahead
+//!    `(?!\S)` backtracks one character), unless the run is a single
+//!    character, which is then a chunk of its own (`\s+`).
+//!
+//! The tests check this against fancy-regex on all corpora samples, on every
+//! Unicode scalar in several contexts and on random strings.
+
+use super::classes::{Class, class_of};
+
+/// Class of each ASCII byte, with the two characters the rules single out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ascii {
+    Letter,
+    Number,
+    Other,
+    Apostrophe,
+    Space,
+    Whitespace,
+    /// The first byte of a multi-byte character: look the character up.
+    NonAscii,
+}
+
+const ASCII: [Ascii; 256] = {
+    let mut table = [Ascii::NonAscii; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Ascii::Letter,
+            b'0'..=b'9' => Ascii::Number,
+            b'\'' => Ascii::Apostrophe,
+            b' ' => Ascii::Space,
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Ascii::Whitespace,
+            _ => Ascii::Other,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The class and length in bytes of the character starting at `bytes[i]`.
+/// `bytes` must be valid UTF-8 and `i` a character boundary.
+#[inline(always)]
+fn char_at(bytes: &[u8], i: usize) -> (Class, usize) {
+    let b0 = bytes[i];
+    match ASCII[b0 as usize] {
+        Ascii::Letter => (Class::Letter, 1),
+        Ascii::Number => (Class::Number, 1),
+        Ascii::Other | Ascii::Apostrophe => (Class::Other, 1),
+        Ascii::Space | Ascii::Whitespace => (Class::Whitespace, 1),
+        Ascii::NonAscii => {
+            let (cp, len) = decode_multibyte(bytes, i);
+            (class_of(cp), len)
+        }
+    }
+}
+
+/// Decodes the multi-byte UTF-8 character at `bytes[i]`.
+#[inline(always)]
+fn decode_multibyte(bytes: &[u8], i: usize) -> (char, usize) {
+    let b0 = bytes[i] as u32;
+    let cont = |k: usize| (bytes[i + k] & 0x3F) as u32;
+    let (cp, len) = if b0 < 0xE0 {
+        ((b0 & 0x1F) << 6 | cont(1), 2)
+    } else if b0 < 0xF0 {
+        ((b0 & 0x0F) << 12 | cont(1) << 6 | cont(2), 3)
+    } else {
+        ((b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4)
+    };
+    // Valid UTF-8 decodes to a scalar value; the fallback is never taken.
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
+}
+
+/// The end of the longest run of `class` characters starting at `i`.
+#[inline(always)]
+fn run_end(bytes: &[u8], mut i: usize, class: Class) -> usize {
+    while i < bytes.len() {
+        let (c, len) = char_at(bytes, i);
+        if c != class {
+            break;
+        }
+        i += len;
+    }
+    i
+}
+
+/// The length of a contraction at `bytes[i..]` (which starts with `'`), or 0.
+#[inline]
+fn contraction_len(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i + 1) {
+        Some(b's' | b't' | b'm' | b'd') => 2,
+        Some(b'r') if bytes.get(i + 2) == Some(&b'e') => 3,
+        Some(b'v') if bytes.get(i + 2) == Some(&b'e') => 3,
+        Some(b'l') if bytes.get(i + 2) == Some(&b'l') => 3,
+        _ => 0,
+    }
+}
+
+/// The end of the chunk that starts at `start` (`start < text.len()`).
+#[inline]
+pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let i = start;
+    match ASCII[bytes[i] as usize] {
+        Ascii::Letter => return run_end(bytes, i + 1, Class::Letter),
+        Ascii::Number => return run_end(bytes, i + 1, Class::Number),
+        Ascii::Other => return run_end(bytes, i + 1, Class::Other),
+        Ascii::Apostrophe => {
+            let n = contraction_len(bytes, i);
+            if n > 0 {
+                return i + n;
+            }
+            return run_end(bytes, i + 1, Class::Other);
+        }
+        Ascii::Space => {
+            // " ?X+" for X the class of the character after the space.
+            if i + 1 < bytes.len() {
+                let (class, len) = char_at(bytes, i + 1);
+                if class != Class::Whitespace {
+                    return run_end(bytes, i + 1 + len, class);
+                }
+            }
+        }
+        Ascii::Whitespace => {}
+        Ascii::NonAscii => {
+            let (class, len) = char_at(bytes, i);
+            if class != Class::Whitespace {
+                return run_end(bytes, i + len, class);
+            }
+        }
+    }
+    whitespace_end(bytes, start)
+}
+
+/// `\s+(?!\S)|\s+` at `start`, which holds a whitespace character.
+#[inline]
+fn whitespace_end(bytes: &[u8], start: usize) -> usize {
+    let (_, first_len) = char_at(bytes, start);
+    let mut last_start = start;
+    let mut i = start + first_len;
+    while i < bytes.len() {
+        let (class, len) = char_at(bytes, i);
+        if class != Class::Whitespace {
+            // Leave the run's last character for the next chunk, unless the
+            // run is that one character.
+            return if last_start > start { last_start } else { i };
+        }
+        last_start = i;
+        i += len;
+    }
+    i
+}
+
+/// Iterator over the chunks of `text` under GPT-2's pattern.
+pub(crate) struct Gpt2Chunks<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Gpt2Chunks<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Gpt2Chunks { text, pos: 0 }
+    }
+}
+
+impl<'t> Iterator for Gpt2Chunks<'t> {
+    type Item = &'t str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'t str> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = chunk_end(self.text, start);
+        self.pos = end;
+        Some(&self.text[start..end])
+    }
+}

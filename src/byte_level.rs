@@ -63,10 +63,41 @@ pub(crate) fn bytes_to_text(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| BYTE_TO_CHAR[b as usize]).collect()
 }
 
+/// Appends the bytes that the byte-level text `utf8` stands for to `out`.
+/// Returns false, with `out` holding a prefix, if `utf8` is not UTF-8 or has
+/// a character outside the alphabet.
+///
+/// Works on raw bytes because every character of the alphabet is at most
+/// U+0143, one or two bytes of UTF-8; this skips a separate UTF-8 validation
+/// when loading files.
+pub(crate) fn decode_into(utf8: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut i = 0;
+    while i < utf8.len() {
+        let b = utf8[i];
+        let code = if b < 0x80 {
+            i += 1;
+            b as usize
+        } else if (0xC2..=0xC5).contains(&b) && utf8.get(i + 1).is_some_and(|&c| c & 0xC0 == 0x80)
+        {
+            i += 2;
+            ((b as usize & 0x1F) << 6) | (utf8[i - 1] as usize & 0x3F)
+        } else {
+            return false;
+        };
+        match CHAR_TO_BYTE.get(code) {
+            Some(&byte) if byte != 0 => out.push((byte - 1) as u8),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Reads a token written in the byte-level alphabet back into bytes, or `None`
 /// if some character is not in the alphabet.
+#[cfg(test)]
 pub(crate) fn text_to_bytes(text: &str) -> Option<Vec<u8>> {
-    text.chars().map(char_to_byte).collect()
+    let mut out = Vec::with_capacity(text.len());
+    decode_into(text.as_bytes(), &mut out).then_some(out)
 }
 
 #[cfg(test)]
@@ -119,5 +150,11 @@ mod tests {
         assert_eq!(char_to_byte(' '), None);
         assert_eq!(char_to_byte('\u{144}'), None);
         assert_eq!(char_to_byte('€'), None);
+        assert_eq!(text_to_bytes("Ġworld"), Some(b" world".to_vec()));
+        assert_eq!(text_to_bytes("a€"), None);
+        assert_eq!(text_to_bytes("a b"), None);
+        let mut out = Vec::new();
+        assert!(!decode_into(b"\xC4", &mut out), "truncated sequence");
+        assert!(!decode_into(b"\xC4\x41", &mut out), "bad continuation byte");
     }
 }

@@ -152,3 +152,36 @@ fn merge_long(vocab: &Vocab, merges: &Merges, piece: &[u8], emit: &mut impl FnMu
         i = next[i] as usize;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::gpt2;
+
+    fn gpt2_model() -> (Vocab, Merges) {
+        gpt2::load(
+            include_bytes!("../data/gpt2/vocab.json"),
+            "vocab.json",
+            include_bytes!("../data/gpt2/merges.txt"),
+            "merges.txt",
+        )
+        .unwrap()
+    }
+
+    /// The whole-piece shortcut is only sound if merging a token's own bytes
+    /// gives back that token. It holds for every GPT-2 token.
+    #[test]
+    fn every_gpt2_token_merges_back_to_itself() {
+        let (vocab, merges) = gpt2_model();
+        let mut bad = Vec::new();
+        for id in vocab.ids().filter(|&id| !vocab.is_special(id)) {
+            let bytes = vocab.bytes(id).unwrap();
+            let mut out = Vec::new();
+            merge_long(&vocab, &merges, bytes, &mut |t| out.push(t));
+            if out != [id] {
+                bad.push((id, out));
+            }
+        }
+        assert!(bad.is_empty(), "{} tokens: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    }
+}

@@ -6,7 +6,7 @@
 //! by the merged bytes, as tiktoken does; for vocabularies trained the usual
 //! way the two agree (see DESIGN.md).
 
-use crate::hash::FxHashMap;
+use crate::hash::U64Table;
 
 /// A merge rule's priority and result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +19,8 @@ pub(crate) struct Merge {
 
 /// All merge rules of a tokenizer.
 pub(crate) struct Merges {
-    by_pair: FxHashMap<u64, Merge>,
+    /// `key(left, right)` -> `rank << 32 | merged`.
+    by_pair: U64Table,
     /// `(left, right)` in rank order, for saving.
     ordered: Vec<(u32, u32)>,
 }
@@ -33,7 +34,7 @@ impl Merges {
     /// An empty table with room for `capacity` rules.
     pub(crate) fn with_capacity(capacity: usize) -> Merges {
         Merges {
-            by_pair: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            by_pair: U64Table::with_capacity(capacity),
             ordered: Vec::with_capacity(capacity),
         }
     }
@@ -42,10 +43,10 @@ impl Merges {
     /// rank of an existing rule for the same pair instead of adding it.
     pub(crate) fn push(&mut self, left: u32, right: u32, merged: u32) -> Result<(), u32> {
         let rank = self.ordered.len() as u32;
-        match self.by_pair.entry(key(left, right)) {
-            std::collections::hash_map::Entry::Occupied(e) => Err(e.get().rank),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(Merge { rank, merged });
+        let value = (rank as u64) << 32 | merged as u64;
+        match self.by_pair.insert(key(left, right), value) {
+            Some(existing) => Err((existing >> 32) as u32),
+            None => {
                 self.ordered.push((left, right));
                 Ok(())
             }
@@ -55,13 +56,17 @@ impl Merges {
     /// The rule for the adjacent pair `left right`, if any.
     #[inline]
     pub(crate) fn get(&self, left: u32, right: u32) -> Option<Merge> {
-        self.by_pair.get(&key(left, right)).copied()
+        let value = self.by_pair.get(key(left, right))?;
+        Some(Merge {
+            rank: (value >> 32) as u32,
+            merged: value as u32,
+        })
     }
 
     /// `(left, right, merged)` for every rule, in rank order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
         self.ordered.iter().map(|&(l, r)| {
-            let merged = self.by_pair[&key(l, r)].merged;
+            let merged = self.get(l, r).map_or(u32::MAX, |m| m.merged);
             (l, r, merged)
         })
     }

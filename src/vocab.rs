@@ -6,25 +6,73 @@
 //! `<|endoftext|>`) are literal strings that only
 //! `encode_with_special_tokens` produces; ordinary encoding never looks them up.
 
-use crate::hash::FxHashMap;
+use crate::hash::ByteTable;
 
 /// A token id's bytes live in `data[start..end]`; `start == end` marks an id
 /// that no token uses (tokens are never empty).
 #[derive(Clone, Copy, Default)]
 struct Span {
-    start: usize,
-    end: usize,
-    special: bool,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// Tokens with their ids, gathered before they become a [`Vocab`]. Their bytes
+/// share one buffer.
+#[derive(Default)]
+pub(crate) struct TokenList {
+    data: Vec<u8>,
+    /// `(span in data, id, special)`, in the order pushed.
+    tokens: Vec<(Span, u32, bool)>,
+}
+
+impl TokenList {
+    /// An empty list with room for `tokens` tokens of `bytes` bytes in all.
+    pub(crate) fn with_capacity(tokens: usize, bytes: usize) -> TokenList {
+        TokenList {
+            data: Vec::with_capacity(bytes),
+            tokens: Vec::with_capacity(tokens),
+        }
+    }
+
+    /// Adds an ordinary token: a byte string that encoding can produce.
+    pub(crate) fn push_ordinary(&mut self, bytes: &[u8], id: u32) {
+        self.push(bytes, id, false);
+    }
+
+    /// Adds a special token: a literal text only `encode_with_special_tokens`
+    /// produces.
+    pub(crate) fn push_special(&mut self, text: &str, id: u32) {
+        self.push(text.as_bytes(), id, true);
+    }
+
+    fn push(&mut self, bytes: &[u8], id: u32, special: bool) {
+        // Offsets are u32 to halve the id table; `Vocab::new` rejects a list
+        // whose bytes do not fit.
+        let start = self.data.len() as u32;
+        self.data.extend_from_slice(bytes);
+        let span = Span {
+            start,
+            end: self.data.len() as u32,
+        };
+        self.tokens.push((span, id, special));
+    }
 }
 
 /// Ids to bytes and back.
 pub(crate) struct Vocab {
-    /// All tokens' bytes, one after another, in id order.
+    /// All tokens' bytes.
     data: Vec<u8>,
     /// Indexed by id.
     spans: Vec<Span>,
-    /// Ordinary tokens only: special tokens must not be found by byte lookup.
-    ids_by_bytes: FxHashMap<Box<[u8]>, u32>,
+    /// Ordinary tokens by their bytes (values are ids). Special tokens must not
+    /// be found by byte lookup.
+    ordinary: ByteTable,
     /// `byte_ids[b]` is the id of the token for the single byte `b`.
     byte_ids: [u32; 256],
     /// Special tokens as (text, id), in id order.
@@ -33,26 +81,9 @@ pub(crate) struct Vocab {
     len: usize,
 }
 
-/// One entry of a vocabulary under construction.
-pub(crate) enum Token {
-    /// A byte string that encoding can produce.
-    Ordinary(Vec<u8>),
-    /// A literal string that only `encode_with_special_tokens` produces.
-    Special(String),
-}
-
-impl Token {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Token::Ordinary(bytes) => bytes,
-            Token::Special(text) => text.as_bytes(),
-        }
-    }
-}
-
 /// Why a list of tokens cannot form a vocabulary. Tokens are named by their
-/// index in the list; the format loaders turn these into [`crate::Error`]s
-/// that name the file and the token.
+/// index in the [`TokenList`]; the format loaders turn these into
+/// [`crate::Error`]s that name the file and the token.
 #[derive(Debug)]
 pub(crate) enum VocabProblem {
     DuplicateId { id: u32, first: usize, second: usize },
@@ -63,6 +94,8 @@ pub(crate) enum VocabProblem {
     /// An id so far beyond the number of tokens that the holes would cost more
     /// memory than the tokens (a typo such as `4294967295` must not allocate 32 GB).
     SparseId { id: u32, index: usize },
+    /// More than 4 GiB of token bytes.
+    TooLarge,
 }
 
 /// Ids may leave holes (tiktoken's p50k and cl100k do), but not arbitrarily
@@ -72,9 +105,13 @@ const ID_SLACK: usize = 1 << 16;
 
 impl Vocab {
     /// Builds a vocabulary from tokens with their ids.
-    pub(crate) fn new(tokens: Vec<(Token, u32)>) -> Result<Vocab, VocabProblem> {
-        let Some((max_index, &(_, max_id))) =
-            tokens.iter().enumerate().max_by_key(|(_, (_, id))| *id)
+    pub(crate) fn new(list: TokenList) -> Result<Vocab, VocabProblem> {
+        let TokenList { data, tokens } = list;
+        if u32::try_from(data.len()).is_err() {
+            return Err(VocabProblem::TooLarge);
+        }
+        let Some((max_index, &(_, max_id, _))) =
+            tokens.iter().enumerate().max_by_key(|(_, (_, id, _))| *id)
         else {
             return Err(VocabProblem::MissingByte(0));
         };
@@ -86,73 +123,62 @@ impl Vocab {
             });
         }
 
-        let total_bytes = tokens.iter().map(|(t, _)| t.bytes().len()).sum();
-        let mut data = Vec::with_capacity(total_bytes);
         let mut spans = vec![Span::default(); id_count];
-        let mut owner = vec![usize::MAX; id_count];
-        for (index, (token, id)) in tokens.iter().enumerate() {
-            let slot = *id as usize;
-            if owner[slot] != usize::MAX {
+        let mut owner = vec![u32::MAX; id_count];
+        let mut ordinary = ByteTable::with_capacity(tokens.len());
+        let mut byte_ids = [u32::MAX; 256];
+        let mut specials: Vec<(String, u32)> = Vec::new();
+        for (index, &(span, id, special)) in tokens.iter().enumerate() {
+            let slot = id as usize;
+            if owner[slot] != u32::MAX {
                 return Err(VocabProblem::DuplicateId {
-                    id: *id,
-                    first: owner[slot],
+                    id,
+                    first: owner[slot] as usize,
                     second: index,
                 });
             }
-            if token.bytes().is_empty() {
+            if span.start == span.end {
                 return Err(VocabProblem::EmptyToken);
             }
-            owner[slot] = index;
-            let start = data.len();
-            data.extend_from_slice(token.bytes());
-            spans[slot] = Span {
-                start,
-                end: data.len(),
-                special: matches!(token, Token::Special(_)),
-            };
-        }
-
-        let mut ids_by_bytes =
-            FxHashMap::with_capacity_and_hasher(tokens.len(), Default::default());
-        let mut byte_ids = [u32::MAX; 256];
-        let mut specials = Vec::new();
-        for (index, (token, id)) in tokens.into_iter().enumerate() {
-            match token {
-                Token::Ordinary(bytes) => {
-                    if let [byte] = bytes[..] {
-                        byte_ids[byte as usize] = id;
-                    }
-                    if ids_by_bytes.insert(bytes.into_boxed_slice(), id).is_some() {
-                        return Err(VocabProblem::DuplicateToken { index });
-                    }
+            owner[slot] = index as u32;
+            spans[slot] = span;
+            let bytes = &data[span.range()];
+            if special {
+                // Special texts came from &str, so they are UTF-8.
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                if specials.iter().any(|(t, _)| *t == text) {
+                    return Err(VocabProblem::DuplicateToken { index });
                 }
-                Token::Special(text) => {
-                    if specials.iter().any(|(t, _)| *t == text) {
-                        return Err(VocabProblem::DuplicateToken { index });
-                    }
-                    specials.push((text, id));
-                }
+                specials.push((text, id));
+                continue;
+            }
+            if let [byte] = *bytes {
+                byte_ids[byte as usize] = id;
+            }
+            let key_of = |id: u32| &data[spans[id as usize].range()];
+            if ordinary.insert(bytes, id, key_of).is_some() {
+                return Err(VocabProblem::DuplicateToken { index });
             }
         }
         if let Some(byte) = byte_ids.iter().position(|&id| id == u32::MAX) {
             return Err(VocabProblem::MissingByte(byte as u8));
         }
         specials.sort_by_key(|(_, id)| *id);
-        let len = owner.iter().filter(|&&o| o != usize::MAX).count();
         Ok(Vocab {
             data,
             spans,
-            ids_by_bytes,
+            ordinary,
             byte_ids,
             specials,
-            len,
+            len: tokens.len(),
         })
     }
 
     /// The id of the ordinary token with exactly these bytes.
     #[inline]
     pub(crate) fn ordinary_id(&self, bytes: &[u8]) -> Option<u32> {
-        self.ids_by_bytes.get(bytes).copied()
+        self.ordinary
+            .get(bytes, |id| &self.data[self.spans[id as usize].range()])
     }
 
     /// The id of the token for one byte.
@@ -166,7 +192,7 @@ impl Vocab {
     #[inline]
     pub(crate) fn bytes(&self, id: u32) -> Option<&[u8]> {
         let span = self.spans.get(id as usize)?;
-        (span.start != span.end).then(|| &self.data[span.start..span.end])
+        (span.start != span.end).then(|| &self.data[span.range()])
     }
 
     /// Special tokens as (text, id), in id order.
@@ -176,7 +202,7 @@ impl Vocab {
 
     /// Whether `id` is a special token's.
     pub(crate) fn is_special(&self, id: u32) -> bool {
-        self.spans.get(id as usize).is_some_and(|s| s.special)
+        self.specials.binary_search_by_key(&id, |&(_, s)| s).is_ok()
     }
 
     /// Number of ids in use (ordinary and special).

@@ -13,145 +13,215 @@
 //!   that is neither one of the 256 byte tokens nor the result of a merge
 //!   (GPT-2's `<|endoftext|>`) is a special token, kept as literal text.
 
-use std::fmt;
-
-use serde::de::{Deserializer, MapAccess, Visitor};
-
-use crate::byte_level::{BYTE_TO_CHAR, bytes_to_text, text_to_bytes};
+use super::json_object::{self, IdValue, Object};
+use crate::byte_level::{self, BYTE_TO_CHAR, bytes_to_text};
 use crate::error::{Error, Result};
-use crate::hash::{FxHashMap, FxHashSet};
+use crate::hash::ByteTable;
 use crate::merges::Merges;
-use crate::vocab::{Token, Vocab, VocabProblem};
+use crate::vocab::{TokenList, Vocab, VocabProblem};
 
-/// vocab.json's entries in file order, repeated keys kept.
-struct Entries(Vec<(String, serde_json::Value)>);
+/// The parsed vocab.json with a lookup from bytes to entries. Entries are
+/// numbered in file order.
+struct VocabEntries {
+    object: Object,
+    ids: Vec<u32>,
+    /// Where each entry's bytes are in `bytes`; empty for a key that is not
+    /// written in the byte-level alphabet.
+    spans: Vec<(usize, usize)>,
+    /// Byte-level keys decoded to bytes, one after another.
+    bytes: Vec<u8>,
+    /// Byte-level entries by their bytes (values are entry indices).
+    by_bytes: ByteTable,
+}
 
-impl<'de> serde::Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> Visitor<'de> for EntriesVisitor {
-            type Value = Entries;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object mapping token strings to integer ids")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor)
+impl VocabEntries {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The key of entry `index` as written (after JSON unescaping).
+    fn text(&self, index: usize) -> &str {
+        self.object.entry(index).0
+    }
+
+    fn bytes_of(&self, index: u32) -> &[u8] {
+        let (start, end) = self.spans[index as usize];
+        &self.bytes[start..end]
+    }
+
+    fn find(&self, bytes: &[u8]) -> Option<u32> {
+        self.by_bytes.get(bytes, |i| self.bytes_of(i))
     }
 }
 
-/// Parses vocab.json into (token text, id) pairs in file order.
-fn parse_vocab_json(json: &[u8], file: &str) -> Result<Vec<(String, u32)>> {
-    let Entries(entries) = serde_json::from_slice(json).map_err(|e| Error::VocabFormat {
+/// Parses vocab.json.
+fn parse_vocab_json(json: &[u8], file: &str) -> Result<VocabEntries> {
+    let object = json_object::read(json).map_err(|message| Error::VocabFormat {
         file: file.to_string(),
-        message: e.to_string(),
+        message,
     })?;
-    let mut seen: FxHashSet<&str> = FxHashSet::default();
-    seen.reserve(entries.len());
-    for (token, _) in &entries {
-        if !seen.insert(token.as_str()) {
+    let mut ids = Vec::with_capacity(object.len());
+    let mut spans = Vec::with_capacity(object.len());
+    let mut bytes = Vec::with_capacity(json.len() / 2);
+    for i in 0..object.len() {
+        let (text, value) = object.entry(i);
+        ids.push(match value {
+            IdValue::Id(id) if id <= u32::MAX as u64 => id as u32,
+            IdValue::Id(id) => return id_error(file, text, id.to_string()),
+            IdValue::Other(value) => return id_error(file, text, value),
+        });
+        let start = bytes.len();
+        if !byte_level::decode_into(text.as_bytes(), &mut bytes) {
+            bytes.truncate(start);
+        }
+        spans.push((start, bytes.len()));
+    }
+    let mut vocab = VocabEntries {
+        object,
+        ids,
+        spans,
+        bytes,
+        by_bytes: ByteTable::with_capacity(0),
+    };
+    let mut by_bytes = ByteTable::with_capacity(vocab.len());
+    for index in 0..vocab.len() as u32 {
+        let key = vocab.bytes_of(index);
+        if !key.is_empty() && by_bytes.insert(key, index, |i| vocab.bytes_of(i)).is_some() {
             return Err(Error::VocabDuplicateToken {
                 file: file.to_string(),
-                token: token.clone(),
+                token: vocab.text(index as usize).to_string(),
             });
         }
     }
-    drop(seen);
-    entries
-        .into_iter()
-        .map(|(token, value)| {
-            match value.as_u64().and_then(|id| u32::try_from(id).ok()) {
-                Some(id) => Ok((token, id)),
-                None => Err(Error::VocabBadId {
-                    file: file.to_string(),
-                    token,
-                    value: value.to_string(),
-                }),
-            }
-        })
-        .collect()
+    vocab.by_bytes = by_bytes;
+    Ok(vocab)
 }
 
-/// One parsed merges line: the two tokens (vocabulary entry indices) and the
-/// 1-based line number.
+fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
+    Err(Error::VocabBadId {
+        file: file.to_string(),
+        token: token.to_string(),
+        value,
+    })
+}
+
+/// One parsed merges line: the two tokens and their concatenation as
+/// vocabulary entry indices, and the 1-based line number.
 struct MergeLine {
-    left: usize,
-    right: usize,
-    merged: usize,
-    line: usize,
+    left: u32,
+    right: u32,
+    merged: u32,
+    line: u32,
 }
 
 /// Parses merges.txt against the vocabulary entries.
-fn parse_merges_txt(
-    text: &[u8],
-    file: &str,
-    entries: &[(String, u32)],
-) -> Result<Vec<MergeLine>> {
-    let index_of: FxHashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, (token, _))| (token.as_str(), i))
-        .collect();
-    let mut merges = Vec::new();
-    let mut merged_text = String::new();
-    let mut offset = 0;
+fn parse_merges_txt(text: &[u8], file: &str, vocab: &VocabEntries) -> Result<Vec<MergeLine>> {
+    let mut merges = Vec::with_capacity(text.len() / 8);
+    let (mut left, mut right) = (Vec::new(), Vec::new());
     for (line_index, raw) in text.split(|&b| b == b'\n').enumerate() {
         let line_number = line_index + 1;
-        let line_offset = offset;
-        offset += raw.len() + 1;
-        let line = std::str::from_utf8(raw).map_err(|e| Error::NotUtf8 {
-            file: file.to_string(),
-            line: line_number,
-            offset: line_offset + e.valid_up_to(),
-        })?;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() || (line_number == 1 && line.starts_with("#version")) {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() || (line_number == 1 && line.starts_with(b"#version")) {
             continue;
         }
-        let bad_line = || Error::MergesBadLine {
-            file: file.to_string(),
+        // The fast path decodes the byte-level text straight from the raw
+        // line; anything unusual goes to `merge_line_error`, which explains it.
+        let parsed = line.iter().position(|&b| b == b' ').and_then(|space| {
+            let (l, r) = (&line[..space], &line[space + 1..]);
+            left.clear();
+            right.clear();
+            let well_formed = !l.is_empty()
+                && byte_level::decode_into(l, &mut left)
+                && !r.is_empty()
+                && byte_level::decode_into(r, &mut right);
+            if !well_formed {
+                return None;
+            }
+            let left_index = vocab.find(&left)?;
+            let right_index = vocab.find(&right)?;
+            left.extend_from_slice(&right);
+            let merged = vocab.find(&left)?;
+            Some(MergeLine {
+                left: left_index,
+                right: right_index,
+                merged,
+                line: line_number as u32,
+            })
+        });
+        match parsed {
+            Some(merge) => merges.push(merge),
+            None => {
+                let offset = raw.as_ptr() as usize - text.as_ptr() as usize;
+                return Err(merge_line_error(line, line_number, offset, file, vocab));
+            }
+        }
+    }
+    Ok(merges)
+}
+
+/// Why merges line `line_number` (its bytes `line`, starting at `offset` in
+/// the file) could not be parsed.
+fn merge_line_error(
+    line: &[u8],
+    line_number: usize,
+    offset: usize,
+    file: &str,
+    vocab: &VocabEntries,
+) -> Error {
+    let file = file.to_string();
+    let line = match std::str::from_utf8(line) {
+        Ok(line) => line,
+        Err(e) => {
+            return Error::NotUtf8 {
+                file,
+                line: line_number,
+                offset: offset + e.valid_up_to(),
+            };
+        }
+    };
+    let Some((left, right)) = line.split_once(' ').filter(|(l, r)| {
+        !l.is_empty() && !r.is_empty() && !r.contains(' ')
+    }) else {
+        return Error::MergesBadLine {
+            file,
             line: line_number,
             text: line.to_string(),
         };
-        let (left, right) = line.split_once(' ').ok_or_else(bad_line)?;
-        if left.is_empty() || right.is_empty() || right.contains(' ') {
-            return Err(bad_line());
-        }
-        let lookup = |token: &str| -> Result<usize> {
-            let index = *index_of.get(token).ok_or_else(|| Error::MergesUnknownToken {
-                file: file.to_string(),
-                line: line_number,
-                token: token.to_string(),
-            })?;
-            if text_to_bytes(token).is_none() {
-                return Err(Error::MergesNotByteLevel {
-                    file: file.to_string(),
+    };
+    let merged = format!("{left}{right}");
+    for token in [left, right, &merged] {
+        let mut bytes = Vec::new();
+        let error = if !byte_level::decode_into(token.as_bytes(), &mut bytes) {
+            if (0..vocab.len()).any(|i| vocab.text(i) == token) {
+                Error::MergesNotByteLevel {
+                    file,
                     line: line_number,
                     token: token.to_string(),
-                });
+                }
+            } else {
+                Error::MergesUnknownToken {
+                    file,
+                    line: line_number,
+                    token: token.to_string(),
+                }
             }
-            Ok(index)
+        } else if vocab.find(&bytes).is_none() {
+            Error::MergesUnknownToken {
+                file,
+                line: line_number,
+                token: token.to_string(),
+            }
+        } else {
+            continue;
         };
-        let left_index = lookup(left)?;
-        let right_index = lookup(right)?;
-        merged_text.clear();
-        merged_text.push_str(left);
-        merged_text.push_str(right);
-        let merged_index = lookup(&merged_text)?;
-        merges.push(MergeLine {
-            left: left_index,
-            right: right_index,
-            merged: merged_index,
-            line: line_number,
-        });
+        return error;
     }
-    Ok(merges)
+    // Not reached: the fast path fails only for the reasons checked above.
+    Error::MergesBadLine {
+        file,
+        line: line_number,
+        text: line.to_string(),
+    }
 }
 
 /// Reads GPT-2 style `vocab.json` and `merges.txt` contents. `vocab_file` and
@@ -167,32 +237,23 @@ pub(crate) fn load(
 
     // Ordinary tokens are the byte tokens and the merge results; every other
     // entry is special.
-    let mut ordinary = vec![false; entries.len()];
+    let mut ordinary: Vec<bool> = (0..entries.len() as u32)
+        .map(|i| entries.bytes_of(i).len() == 1)
+        .collect();
     for m in &merge_lines {
-        ordinary[m.merged] = true;
+        ordinary[m.merged as usize] = true;
     }
-    for (is_ordinary, (token, _)) in ordinary.iter_mut().zip(&entries) {
-        let mut chars = token.chars();
-        if let (Some(c), None) = (chars.next(), chars.next()) {
-            if crate::byte_level::char_to_byte(c).is_some() {
-                *is_ordinary = true;
-            }
+    let mut list = TokenList::with_capacity(entries.len(), entries.bytes.len());
+    for (index, &id) in entries.ids.iter().enumerate() {
+        if ordinary[index] {
+            list.push_ordinary(entries.bytes_of(index as u32), id);
+        } else {
+            list.push_special(entries.text(index), id);
         }
     }
-    let tokens = entries
-        .iter()
-        .zip(&ordinary)
-        .map(|((text, id), &is_ordinary)| {
-            let token = match text_to_bytes(text) {
-                Some(bytes) if is_ordinary => Token::Ordinary(bytes),
-                _ => Token::Special(text.clone()),
-            };
-            (token, *id)
-        })
-        .collect();
-    let vocab = Vocab::new(tokens).map_err(|problem| {
+    let vocab = Vocab::new(list).map_err(|problem| {
         let file = vocab_file.to_string();
-        let text = |i: usize| entries[i].0.clone();
+        let text = |i: usize| entries.text(i).to_string();
         match problem {
             VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
                 file,
@@ -210,6 +271,10 @@ pub(crate) fn load(
                 byte,
                 token: BYTE_TO_CHAR[byte as usize].to_string(),
             },
+            VocabProblem::TooLarge => Error::VocabFormat {
+                file,
+                message: "more than 4 GiB of token bytes".to_string(),
+            },
             VocabProblem::SparseId { id, index } => Error::VocabSparseId {
                 file,
                 token: text(index),
@@ -222,14 +287,14 @@ pub(crate) fn load(
     let mut merges = Merges::with_capacity(merge_lines.len());
     let mut line_of_rank = Vec::with_capacity(merge_lines.len());
     for m in &merge_lines {
-        let (left, right, merged) = (entries[m.left].1, entries[m.right].1, entries[m.merged].1);
-        if let Err(rank) = merges.push(left, right, merged) {
+        let id = |index: u32| entries.ids[index as usize];
+        if let Err(rank) = merges.push(id(m.left), id(m.right), id(m.merged)) {
             return Err(Error::MergesDuplicate {
                 file: merges_file.to_string(),
-                line: m.line,
-                first_line: line_of_rank[rank as usize],
-                left: entries[m.left].0.clone(),
-                right: entries[m.right].0.clone(),
+                line: m.line as usize,
+                first_line: line_of_rank[rank as usize] as usize,
+                left: entries.text(m.left as usize).to_string(),
+                right: entries.text(m.right as usize).to_string(),
             });
         }
         line_of_rank.push(m.line);

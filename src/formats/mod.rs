@@ -1,3 +1,4 @@
 //! Reading and writing tokenizer files.
 
 pub(crate) mod gpt2;
+mod json_object;

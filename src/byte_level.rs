@@ -51,7 +51,8 @@ const CHAR_TO_BYTE: [u16; MAX_CODE + 1] = {
 
 /// The byte that character `c` stands for, or `None` if `c` is not one of the
 /// 256 characters of the alphabet.
-pub(crate) fn char_to_byte(c: char) -> Option<u8> {
+#[cfg(test)]
+fn char_to_byte(c: char) -> Option<u8> {
     match CHAR_TO_BYTE.get(c as usize) {
         Some(&code) if code != 0 => Some((code - 1) as u8),
         _ => None,
@@ -77,8 +78,7 @@ pub(crate) fn decode_into(utf8: &[u8], out: &mut Vec<u8>) -> bool {
         let code = if b < 0x80 {
             i += 1;
             b as usize
-        } else if (0xC2..=0xC5).contains(&b) && utf8.get(i + 1).is_some_and(|&c| c & 0xC0 == 0x80)
-        {
+        } else if (0xC2..=0xC5).contains(&b) && utf8.get(i + 1).is_some_and(|&c| c & 0xC0 == 0x80) {
             i += 2;
             ((b as usize & 0x1F) << 6) | (utf8[i - 1] as usize & 0x3F)
         } else {

@@ -182,6 +182,11 @@ mod tests {
                 bad.push((id, out));
             }
         }
-        assert!(bad.is_empty(), "{} tokens: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+        assert!(
+            bad.is_empty(),
+            "{} tokens: {:?}",
+            bad.len(),
+            &bad[..bad.len().min(10)]
+        );
     }
 }

@@ -145,7 +145,10 @@ impl Tokenizer {
         let mut start = 0;
         for m in matcher.find_iter(text) {
             self.encode_ordinary_into(&text[start..m.start()], &mut ids);
-            ids.push(self.special_token_id(m.as_str()).expect("matched a special token"));
+            ids.push(
+                self.special_token_id(m.as_str())
+                    .expect("matched a special token"),
+            );
             start = m.end();
         }
         self.encode_ordinary_into(&text[start..], &mut ids);
@@ -260,7 +263,11 @@ impl Tokenizer {
 
     /// The special tokens as (text, id), in id order.
     pub fn special_tokens(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.inner.vocab.specials().iter().map(|(t, id)| (t.as_str(), *id))
+        self.inner
+            .vocab
+            .specials()
+            .iter()
+            .map(|(t, id)| (t.as_str(), *id))
     }
 
     /// Whether `id` is a special token's id.

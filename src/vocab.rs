@@ -86,14 +86,23 @@ pub(crate) struct Vocab {
 /// [`crate::Error`]s that name the file and the token.
 #[derive(Debug)]
 pub(crate) enum VocabProblem {
-    DuplicateId { id: u32, first: usize, second: usize },
+    DuplicateId {
+        id: u32,
+        first: usize,
+        second: usize,
+    },
     /// The later of two tokens with the same bytes (or special text).
-    DuplicateToken { index: usize },
+    DuplicateToken {
+        index: usize,
+    },
     EmptyToken,
     MissingByte(u8),
     /// An id so far beyond the number of tokens that the holes would cost more
     /// memory than the tokens (a typo such as `4294967295` must not allocate 32 GB).
-    SparseId { id: u32, index: usize },
+    SparseId {
+        id: u32,
+        index: usize,
+    },
     /// More than 4 GiB of token bytes.
     TooLarge,
 }

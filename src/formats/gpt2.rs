@@ -179,9 +179,10 @@ fn merge_line_error(
             };
         }
     };
-    let Some((left, right)) = line.split_once(' ').filter(|(l, r)| {
-        !l.is_empty() && !r.is_empty() && !r.contains(' ')
-    }) else {
+    let Some((left, right)) = line
+        .split_once(' ')
+        .filter(|(l, r)| !l.is_empty() && !r.is_empty() && !r.contains(' '))
+    else {
         return Error::MergesBadLine {
             file,
             line: line_number,

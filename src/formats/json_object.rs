@@ -374,9 +374,7 @@ mod tests {
             if let Some(fast) = &fast {
                 assert_eq!(Some(fast), slow.as_ref(), "{json}");
             }
-            let slow_is_flat = slow
-                .as_ref()
-                .is_some_and(|o| o.others.is_empty());
+            let slow_is_flat = slow.as_ref().is_some_and(|o| o.others.is_empty());
             if slow_is_flat {
                 assert!(fast.is_some(), "scanner stepped aside on {json}");
             }

@@ -24,9 +24,11 @@
 
 use super::classes::{Class, class_of};
 
-/// Class of each ASCII byte, with the two characters the rules single out.
+/// What a byte says about the character it starts: the class of an ASCII
+/// character (with the two characters the rules single out), or that a
+/// multi-byte character starts here.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Ascii {
+enum ByteKind {
     Letter,
     Number,
     Other,
@@ -34,20 +36,20 @@ enum Ascii {
     Space,
     Whitespace,
     /// The first byte of a multi-byte character: look the character up.
-    NonAscii,
+    Multibyte,
 }
 
-const ASCII: [Ascii; 256] = {
-    let mut table = [Ascii::NonAscii; 256];
+const BYTE_KIND: [ByteKind; 256] = {
+    let mut table = [ByteKind::Multibyte; 256];
     let mut b = 0;
     while b < 128 {
         table[b] = match b as u8 {
-            b'a'..=b'z' | b'A'..=b'Z' => Ascii::Letter,
-            b'0'..=b'9' => Ascii::Number,
-            b'\'' => Ascii::Apostrophe,
-            b' ' => Ascii::Space,
-            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Ascii::Whitespace,
-            _ => Ascii::Other,
+            b'a'..=b'z' | b'A'..=b'Z' => ByteKind::Letter,
+            b'0'..=b'9' => ByteKind::Number,
+            b'\'' => ByteKind::Apostrophe,
+            b' ' => ByteKind::Space,
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => ByteKind::Whitespace,
+            _ => ByteKind::Other,
         };
         b += 1;
     }
@@ -59,12 +61,12 @@ const ASCII: [Ascii; 256] = {
 #[inline(always)]
 fn char_at(bytes: &[u8], i: usize) -> (Class, usize) {
     let b0 = bytes[i];
-    match ASCII[b0 as usize] {
-        Ascii::Letter => (Class::Letter, 1),
-        Ascii::Number => (Class::Number, 1),
-        Ascii::Other | Ascii::Apostrophe => (Class::Other, 1),
-        Ascii::Space | Ascii::Whitespace => (Class::Whitespace, 1),
-        Ascii::NonAscii => {
+    match BYTE_KIND[b0 as usize] {
+        ByteKind::Letter => (Class::Letter, 1),
+        ByteKind::Number => (Class::Number, 1),
+        ByteKind::Other | ByteKind::Apostrophe => (Class::Other, 1),
+        ByteKind::Space | ByteKind::Whitespace => (Class::Whitespace, 1),
+        ByteKind::Multibyte => {
             let (cp, len) = decode_multibyte(bytes, i);
             (class_of(cp), len)
         }
@@ -81,7 +83,10 @@ fn decode_multibyte(bytes: &[u8], i: usize) -> (char, usize) {
     } else if b0 < 0xF0 {
         ((b0 & 0x0F) << 12 | cont(1) << 6 | cont(2), 3)
     } else {
-        ((b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4)
+        (
+            (b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
+            4,
+        )
     };
     // Valid UTF-8 decodes to a scalar value; the fallback is never taken.
     (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
@@ -117,18 +122,18 @@ fn contraction_len(bytes: &[u8], i: usize) -> usize {
 pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let i = start;
-    match ASCII[bytes[i] as usize] {
-        Ascii::Letter => return run_end(bytes, i + 1, Class::Letter),
-        Ascii::Number => return run_end(bytes, i + 1, Class::Number),
-        Ascii::Other => return run_end(bytes, i + 1, Class::Other),
-        Ascii::Apostrophe => {
+    match BYTE_KIND[bytes[i] as usize] {
+        ByteKind::Letter => return run_end(bytes, i + 1, Class::Letter),
+        ByteKind::Number => return run_end(bytes, i + 1, Class::Number),
+        ByteKind::Other => return run_end(bytes, i + 1, Class::Other),
+        ByteKind::Apostrophe => {
             let n = contraction_len(bytes, i);
             if n > 0 {
                 return i + n;
             }
             return run_end(bytes, i + 1, Class::Other);
         }
-        Ascii::Space => {
+        ByteKind::Space => {
             // " ?X+" for X the class of the character after the space.
             if i + 1 < bytes.len() {
                 let (class, len) = char_at(bytes, i + 1);
@@ -137,8 +142,8 @@ pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
                 }
             }
         }
-        Ascii::Whitespace => {}
-        Ascii::NonAscii => {
+        ByteKind::Whitespace => {}
+        ByteKind::Multibyte => {
             let (class, len) = char_at(bytes, i);
             if class != Class::Whitespace {
                 return run_end(bytes, i + len, class);

@@ -4,12 +4,10 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::decode::{decode_into, decode_text};
-use crate::encode::encode_piece;
+use crate::encode::Model;
 use crate::error::{Error, Result};
 use crate::formats::gpt2;
-use crate::merges::Merges;
 use crate::pretokenize::Pretokenizer;
-use crate::vocab::Vocab;
 
 /// A byte-pair-encoding tokenizer: text to token ids and back.
 ///
@@ -30,8 +28,7 @@ pub struct Tokenizer {
 }
 
 struct Inner {
-    vocab: Vocab,
-    merges: Merges,
+    model: Model,
     pretokenizer: Pretokenizer,
     /// Finds special tokens in text: an alternation of their escaped texts,
     /// longest first, so that the longest wins where two start together.
@@ -43,19 +40,18 @@ impl std::fmt::Debug for Tokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tokenizer")
             .field("vocab_size", &self.vocab_size())
-            .field("merges", &self.inner.merges.len())
-            .field("special_tokens", &self.inner.vocab.specials())
+            .field("merges", &self.inner.model.merges.len())
+            .field("special_tokens", &self.inner.model.vocab.specials())
             .finish()
     }
 }
 
 impl Tokenizer {
-    fn new(vocab: Vocab, merges: Merges, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
-        let special_matcher = special_matcher(vocab.specials())?;
+    fn new(model: Model, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
+        let special_matcher = special_matcher(model.vocab.specials())?;
         Ok(Tokenizer {
             inner: Arc::new(Inner {
-                vocab,
-                merges,
+                model,
                 pretokenizer,
                 special_matcher,
             }),
@@ -76,7 +72,12 @@ impl Tokenizer {
                 include_bytes!("../data/gpt2/merges.txt"),
                 "embedded GPT-2 merges.txt",
             )
-            .and_then(|(vocab, merges)| Tokenizer::new(vocab, merges, Pretokenizer::Gpt2))
+            .and_then(|(vocab, merges)| {
+                // The unit tests check that every GPT-2 token merges back to
+                // itself, so the 10 ms check of `Model::new` can be skipped.
+                let model = Model::new_self_merging(vocab, merges);
+                Tokenizer::new(model, Pretokenizer::Gpt2)
+            })
             .expect("the embedded GPT-2 files are valid (checked by the tests)")
         })
         .clone()
@@ -106,7 +107,7 @@ impl Tokenizer {
             &merges_txt,
             &merges.display().to_string(),
         )?;
-        Tokenizer::new(vocab, merges, Pretokenizer::Gpt2)
+        Tokenizer::new(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
 
     /// Like [`Tokenizer::from_files`], from the two files' contents.
@@ -120,7 +121,7 @@ impl Tokenizer {
     /// the 1-based line and the token.
     pub fn from_contents(vocab_json: &[u8], merges_txt: &[u8]) -> Result<Tokenizer> {
         let (vocab, merges) = gpt2::load(vocab_json, "vocab.json", merges_txt, "merges.txt")?;
-        Tokenizer::new(vocab, merges, Pretokenizer::Gpt2)
+        Tokenizer::new(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
 
     /// Encodes `text` into token ids. Special-token text such as
@@ -161,9 +162,9 @@ impl Tokenizer {
         let inner = &*self.inner;
         let mut count = 0;
         for piece in inner.pretokenizer.split(text) {
-            encode_piece(&inner.vocab, &inner.merges, piece.as_bytes(), &mut |_| {
-                count += 1
-            });
+            inner
+                .model
+                .encode_piece(piece.as_bytes(), &mut |_| count += 1);
         }
         count
     }
@@ -171,9 +172,9 @@ impl Tokenizer {
     fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {
         let inner = &*self.inner;
         for piece in inner.pretokenizer.split(text) {
-            encode_piece(&inner.vocab, &inner.merges, piece.as_bytes(), &mut |id| {
-                ids.push(id)
-            });
+            inner
+                .model
+                .encode_piece(piece.as_bytes(), &mut |id| ids.push(id));
         }
     }
 
@@ -190,7 +191,7 @@ impl Tokenizer {
     /// [`Error::InvalidUtf8`] when the bytes are not UTF-8 (a token can hold
     /// part of a character; [`Tokenizer::decode_bytes`] returns such bytes).
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
-        decode_text(&self.inner.vocab, ids)
+        decode_text(&self.inner.model.vocab, ids)
     }
 
     /// Decodes `ids` into the exact bytes they stand for.
@@ -199,7 +200,7 @@ impl Tokenizer {
     /// [`Error::UnknownId`] for an id the tokenizer does not have.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
         let mut bytes = Vec::with_capacity(ids.len() * 4);
-        decode_into(&self.inner.vocab, ids, &mut bytes)?;
+        decode_into(&self.inner.model.vocab, ids, &mut bytes)?;
         Ok(bytes)
     }
 
@@ -218,10 +219,10 @@ impl Tokenizer {
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let vocab_path = dir.join("vocab.json");
-        let vocab_json = gpt2::write_vocab_json(&self.inner.vocab);
+        let vocab_json = gpt2::write_vocab_json(&self.inner.model.vocab);
         std::fs::write(&vocab_path, vocab_json).map_err(io(&vocab_path))?;
         let merges_path = dir.join("merges.txt");
-        let merges_txt = gpt2::write_merges_txt(&self.inner.vocab, &self.inner.merges);
+        let merges_txt = gpt2::write_merges_txt(&self.inner.model.vocab, &self.inner.model.merges);
         std::fs::write(&merges_path, merges_txt).map_err(io(&merges_path))?;
         Ok(())
     }
@@ -229,13 +230,13 @@ impl Tokenizer {
     /// The number of tokens, special tokens included (50,257 for GPT-2).
     /// Ids need not be contiguous; see [`Tokenizer::id_bound`].
     pub fn vocab_size(&self) -> usize {
-        self.inner.vocab.len()
+        self.inner.model.vocab.len()
     }
 
     /// One more than the highest token id: the size of an embedding table
     /// indexed by id.
     pub fn id_bound(&self) -> usize {
-        self.inner.vocab.id_bound()
+        self.inner.model.vocab.id_bound()
     }
 
     /// The id of the token whose bytes are `token`: an ordinary token's bytes
@@ -243,7 +244,7 @@ impl Tokenizer {
     /// token's text.
     pub fn token_to_id(&self, token: impl AsRef<[u8]>) -> Option<u32> {
         let token = token.as_ref();
-        self.inner.vocab.ordinary_id(token).or_else(|| {
+        self.inner.model.vocab.ordinary_id(token).or_else(|| {
             let text = std::str::from_utf8(token).ok()?;
             self.special_token_id(text)
         })
@@ -252,18 +253,19 @@ impl Tokenizer {
     /// The bytes of token `id` (for a special token, its text), or `None` if
     /// no token has this id.
     pub fn id_to_token(&self, id: u32) -> Option<&[u8]> {
-        self.inner.vocab.bytes(id)
+        self.inner.model.vocab.bytes(id)
     }
 
     /// The id of the special token with this text.
     pub fn special_token_id(&self, text: &str) -> Option<u32> {
-        let specials = self.inner.vocab.specials();
+        let specials = self.inner.model.vocab.specials();
         specials.iter().find(|(t, _)| t == text).map(|&(_, id)| id)
     }
 
     /// The special tokens as (text, id), in id order.
     pub fn special_tokens(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         self.inner
+            .model
             .vocab
             .specials()
             .iter()
@@ -272,7 +274,7 @@ impl Tokenizer {
 
     /// Whether `id` is a special token's id.
     pub fn is_special(&self, id: u32) -> bool {
-        self.inner.vocab.is_special(id)
+        self.inner.model.vocab.is_special(id)
     }
 }
 

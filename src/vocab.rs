@@ -204,6 +204,11 @@ impl Vocab {
         (span.start != span.end).then(|| &self.data[span.range()])
     }
 
+    /// The bytes of ordinary token `id`, or `None` for an unused or special id.
+    pub(crate) fn ordinary_bytes(&self, id: u32) -> Option<&[u8]> {
+        self.bytes(id).filter(|_| !self.is_special(id))
+    }
+
     /// Special tokens as (text, id), in id order.
     pub(crate) fn specials(&self) -> &[(String, u32)] {
         &self.specials

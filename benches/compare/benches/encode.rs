@@ -25,11 +25,18 @@ fn encode(c: &mut Criterion) {
             }
             encoder.reset();
             if encoder.encode(&text) != reference {
-                eprintln!("{}: ids differ from bytepair's on {file}; not timed", encoder.name);
+                eprintln!(
+                    "{}: ids differ from bytepair's on {file}; not timed",
+                    encoder.name
+                );
                 continue;
             }
             group.bench_function(encoder.name, |b| {
-                b.iter_batched(|| encoder.reset(), |()| encoder.encode(&text), BatchSize::PerIteration)
+                b.iter_batched(
+                    || encoder.reset(),
+                    |()| encoder.encode(&text),
+                    BatchSize::PerIteration,
+                )
             });
         }
         group.finish();

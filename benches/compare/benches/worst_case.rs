@@ -33,7 +33,10 @@ fn worst_case(c: &mut Criterion) {
             let ids = encoder.encode(&small);
             let small_time = start.elapsed();
             if ids != small_ids {
-                eprintln!("{}: ids differ from bytepair's on {name}; not timed", encoder.name);
+                eprintln!(
+                    "{}: ids differ from bytepair's on {name}; not timed",
+                    encoder.name
+                );
                 continue;
             }
             let mut sizes = vec![("100k", &small)];
@@ -43,14 +46,21 @@ fn worst_case(c: &mut Criterion) {
                     sizes.push(("1M", &large));
                 }
             } else {
-                eprintln!("{}: {small_time:?} for 100 kB of {name}; skipping 1 MB", encoder.name);
+                eprintln!(
+                    "{}: {small_time:?} for 100 kB of {name}; skipping 1 MB",
+                    encoder.name
+                );
             }
             for (size, text) in sizes {
                 let mut group = c.benchmark_group(format!("worst-{name}-{size}"));
                 group.throughput(Throughput::Bytes(text.len() as u64));
                 group.sample_size(10);
                 group.bench_function(encoder.name, |b| {
-                    b.iter_batched(|| encoder.reset(), |()| encoder.encode(text), BatchSize::PerIteration)
+                    b.iter_batched(
+                        || encoder.reset(),
+                        |()| encoder.encode(text),
+                        BatchSize::PerIteration,
+                    )
                 });
                 group.finish();
             }

@@ -121,18 +121,30 @@ pub fn hf_tokenizers() -> Encoder {
     use tokenizers::models::bpe::BPE;
     use tokenizers::pre_tokenizers::byte_level::ByteLevel;
     use tokenizers::{NormalizerWrapper, PostProcessorWrapper, TokenizerImpl};
-    let bpe = BPE::from_file(&repo_file("data/gpt2/vocab.json"), &repo_file("data/gpt2/merges.txt"))
-        .build()
-        .expect("HF BPE");
-    let mut tokenizer: TokenizerImpl<BPE, NormalizerWrapper, ByteLevel, PostProcessorWrapper, ByteLevel> =
-        TokenizerImpl::new(bpe);
+    let bpe = BPE::from_file(
+        &repo_file("data/gpt2/vocab.json"),
+        &repo_file("data/gpt2/merges.txt"),
+    )
+    .build()
+    .expect("HF BPE");
+    let mut tokenizer: TokenizerImpl<
+        BPE,
+        NormalizerWrapper,
+        ByteLevel,
+        PostProcessorWrapper,
+        ByteLevel,
+    > = TokenizerImpl::new(bpe);
     tokenizer.with_pre_tokenizer(Some(ByteLevel::default().add_prefix_space(false)));
     let tokenizer = std::rc::Rc::new(tokenizer);
     let for_reset = tokenizer.clone();
     Encoder {
         name: "hf-tokenizers",
         encode: Box::new(move |text| {
-            tokenizer.encode(text, false).expect("HF encode").get_ids().to_vec()
+            tokenizer
+                .encode(text, false)
+                .expect("HF encode")
+                .get_ids()
+                .to_vec()
         }),
         reset: Box::new(move || for_reset.get_model().clear_cache()),
     }
@@ -147,9 +159,12 @@ pub fn bpe_rust_gems() -> Encoder {
     let bpe = bpe::byte_pair_encoding::BytePairEncoding::from_tiktoken(&ranks, Some(factor))
         .expect("bpe r50k");
     let pat1 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+$";
-    let tokenizer =
-        bpe_openai::Tokenizer::new_lookahead(bpe, &[(pat1, false), (r"\s+\s", true), (r"\s+", false)], false)
-            .expect("bpe regex");
+    let tokenizer = bpe_openai::Tokenizer::new_lookahead(
+        bpe,
+        &[(pat1, false), (r"\s+\s", true), (r"\s+", false)],
+        false,
+    )
+    .expect("bpe regex");
     Encoder {
         name: "bpe",
         encode: Box::new(move |text| tokenizer.encode(text)),
@@ -159,7 +174,14 @@ pub fn bpe_rust_gems() -> Encoder {
 
 /// Every encoder, bytepair first.
 pub fn all_encoders() -> Vec<Encoder> {
-    vec![bytepair(), tiktoken_rs(), splintr(), wordchipper(), hf_tokenizers(), bpe_rust_gems()]
+    vec![
+        bytepair(),
+        tiktoken_rs(),
+        splintr(),
+        wordchipper(),
+        hf_tokenizers(),
+        bpe_rust_gems(),
+    ]
 }
 
 /// Whether `name` is in the comma-separated list in environment variable
@@ -201,11 +223,16 @@ fn random_text(alphabet: &[char], bytes: usize, seed: u64) -> String {
 /// reference: the start of en_big.txt.
 pub fn worst_case_inputs() -> Vec<(&'static str, String, String)> {
     let letters: Vec<char> = ('a'..='z').collect();
-    let base64: Vec<char> = ('A'..='Z').chain('a'..='z').chain('0'..='9').chain(['+', '/']).collect();
+    let base64: Vec<char> = ('A'..='Z')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain(['+', '/'])
+        .collect();
     let digits: Vec<char> = ('0'..='9').collect();
     let punctuation: Vec<char> = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~".chars().collect();
     let cjk: Vec<char> = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长".chars().collect();
-    let prose = std::fs::read_to_string(shared_dir().join("data/corpus/en_big.txt")).expect("en_big.txt");
+    let prose =
+        std::fs::read_to_string(shared_dir().join("data/corpus/en_big.txt")).expect("en_big.txt");
     let prose_prefix = |bytes: usize| {
         let mut end = bytes.min(prose.len());
         while !prose.is_char_boundary(end) {

@@ -8,7 +8,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const ENCODERS: [&str; 6] = ["bytepair", "splintr", "wordchipper", "bpe", "tiktoken-rs", "hf-tokenizers"];
+const ENCODERS: [&str; 6] = [
+    "bytepair",
+    "splintr",
+    "wordchipper",
+    "bpe",
+    "tiktoken-rs",
+    "hf-tokenizers",
+];
 const BASELINE: &str = "tiktoken-rs";
 
 fn read_json(path: &Path) -> Option<serde_json::Value> {
@@ -25,14 +32,18 @@ fn measurement(dir: &Path) -> Option<(f64, f64)> {
 }
 
 fn main() {
-    let prefix = std::env::args().nth(1).unwrap_or_else(|| "encode-".to_string());
+    let prefix = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "encode-".to_string());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
     // group -> encoder -> MB/s
     let mut table: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
     for group in std::fs::read_dir(&root).expect("no criterion results; run the benches first") {
         let group = group.unwrap().path();
         let name = group.file_name().unwrap().to_string_lossy().to_string();
-        let Some(input) = name.strip_prefix(&prefix) else { continue };
+        let Some(input) = name.strip_prefix(&prefix) else {
+            continue;
+        };
         for encoder in ENCODERS {
             if let Some((seconds, bytes)) = measurement(&group.join(encoder)) {
                 let row = table.entry(input.to_string()).or_default();

@@ -7,14 +7,31 @@
 
 use std::path::Path;
 
-const ENCODERS: [&str; 6] = ["bytepair", "splintr", "wordchipper", "bpe", "tiktoken-rs", "hf-tokenizers"];
+const ENCODERS: [&str; 6] = [
+    "bytepair",
+    "splintr",
+    "wordchipper",
+    "bpe",
+    "tiktoken-rs",
+    "hf-tokenizers",
+];
 const INPUTS: [&str; 8] = [
-    "prose", "a-repeated", "random-letters", "random-base64", "digits", "punctuation", "spaces", "cjk",
+    "prose",
+    "a-repeated",
+    "random-letters",
+    "random-base64",
+    "digits",
+    "punctuation",
+    "spaces",
+    "cjk",
 ];
 
 /// (median seconds, bytes) of one benchmark, if it ran.
 fn measurement(group: &str, encoder: &str) -> Option<(f64, f64)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion").join(group).join(encoder);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(group)
+        .join(encoder);
     let read = |file: &str| -> Option<serde_json::Value> {
         serde_json::from_str(&std::fs::read_to_string(dir.join("new").join(file)).ok()?).ok()
     };

@@ -4,24 +4,39 @@
 //! tokenize encode [--vocab FILE --merges FILE] [--special] [TEXT]
 //! tokenize decode [--vocab FILE --merges FILE] [IDS...]
 //! tokenize count  [--vocab FILE --merges FILE] [--special] [TEXT]
+//! tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
+//!                [--max-token-length N] [--threads N] --out DIR FILE...
+//! tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
+//! tokenize train-counts --vocab-size N [...] --out DIR COUNTS.tsv...
 //! ```
 //!
 //! TEXT or IDS default to standard input. Without `--vocab`/`--merges` the
 //! embedded GPT-2 tokenizer is used. Bad arguments exit with 2, errors with 1.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use bytepair::Tokenizer;
+use bytepair::{ChunkCounts, Progress, Tokenizer, Trainer};
 
 const USAGE: &str = "\
 usage: tokenize encode [--vocab FILE --merges FILE] [--special] [TEXT]
        tokenize decode [--vocab FILE --merges FILE] [IDS...]
        tokenize count  [--vocab FILE --merges FILE] [--special] [TEXT]
+       tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
+                      [--max-token-length N] [--threads N] --out DIR FILE...
+       tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
+       tokenize train-counts --vocab-size N [--min-frequency K] [--special TOKEN]...
+                      [--max-token-length N] --out DIR COUNTS.tsv...
 
-TEXT or IDS are read from standard input when not given.
-Without --vocab and --merges, GPT-2's embedded vocabulary is used.
---special turns special-token text such as <|endoftext|> into its id.";
+encode, decode, count: TEXT or IDS are read from standard input when not
+given; without --vocab and --merges, GPT-2's embedded vocabulary is used;
+--special turns special-token text such as <|endoftext|> into its id.
+train: learns a byte-level BPE vocabulary from text files (one sequence per
+line) and writes DIR/vocab.json and DIR/merges.txt.
+count-chunks: counts the pretokenized chunks of text files (a corpus shard)
+into a TSV file of `chunk<TAB>count` lines; train-counts learns from the sum
+of such files, so counting can be spread over machines.";
 
 /// What went wrong: bad usage (exit 2) or a failure (exit 1).
 enum Failure {
@@ -35,27 +50,43 @@ impl From<bytepair::Error> for Failure {
     }
 }
 
+fn usage<T>(message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure::Usage(message.into()))
+}
+
+#[derive(Default)]
 struct Args {
     command: String,
     vocab: Option<String>,
     merges: Option<String>,
     special: bool,
+    special_tokens: Vec<String>,
+    vocab_size: Option<usize>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    threads: Option<usize>,
+    out: Option<String>,
     rest: Vec<String>,
 }
 
+fn number<T: std::str::FromStr>(name: &str, value: String) -> Result<T, Failure> {
+    value
+        .parse()
+        .or_else(|_| usage(format!("{name} needs a number, not {value:?}")))
+}
+
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
-    let command = args
-        .next()
-        .ok_or_else(|| Failure::Usage("missing command".into()))?;
-    if !matches!(command.as_str(), "encode" | "decode" | "count") {
-        return Err(Failure::Usage(format!("unknown command {command:?}")));
+    let Some(command) = args.next() else {
+        return usage("missing command");
+    };
+    let tokenizing = matches!(command.as_str(), "encode" | "decode" | "count");
+    let training = matches!(command.as_str(), "train" | "train-counts");
+    if !tokenizing && !training && command != "count-chunks" {
+        return usage(format!("unknown command {command:?}"));
     }
     let mut parsed = Args {
         command,
-        vocab: None,
-        merges: None,
-        special: false,
-        rest: Vec::new(),
+        ..Args::default()
     };
     let mut only_positional = false;
     while let Some(arg) = args.next() {
@@ -66,25 +97,45 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
         match arg.as_str() {
             _ if only_positional => parsed.rest.push(arg),
             "--" => only_positional = true,
-            "--vocab" => parsed.vocab = Some(value("--vocab")?),
-            "--merges" => parsed.merges = Some(value("--merges")?),
-            "--special" if parsed.command != "decode" => parsed.special = true,
-            "-h" | "--help" => return Err(Failure::Usage(String::new())),
-            _ if arg.starts_with("--") => {
-                return Err(Failure::Usage(format!("unknown option {arg:?}")));
+            "-h" | "--help" => return usage(""),
+            "--vocab" if tokenizing => parsed.vocab = Some(value("--vocab")?),
+            "--merges" if tokenizing => parsed.merges = Some(value("--merges")?),
+            "--special" if tokenizing && parsed.command != "decode" => parsed.special = true,
+            "--special" if training => parsed.special_tokens.push(value("--special")?),
+            "--vocab-size" if training => {
+                parsed.vocab_size = Some(number("--vocab-size", value("--vocab-size")?)?)
             }
+            "--min-frequency" if training => {
+                parsed.min_frequency = number("--min-frequency", value("--min-frequency")?)?
+            }
+            "--max-token-length" if training => {
+                let n = number("--max-token-length", value("--max-token-length")?)?;
+                parsed.max_token_length = Some(n);
+            }
+            "--threads" if !tokenizing => {
+                parsed.threads = Some(number("--threads", value("--threads")?)?)
+            }
+            "--out" if !tokenizing => parsed.out = Some(value("--out")?),
+            _ if arg.starts_with("--") => return usage(format!("unknown option {arg:?}")),
             _ => parsed.rest.push(arg),
         }
     }
     if parsed.vocab.is_some() != parsed.merges.is_some() {
-        return Err(Failure::Usage(
-            "--vocab and --merges go together".to_string(),
-        ));
+        return usage("--vocab and --merges go together");
     }
-    if parsed.command != "decode" && parsed.rest.len() > 1 {
-        return Err(Failure::Usage(
-            "give the text as one argument (quote it)".to_string(),
-        ));
+    if matches!(parsed.command.as_str(), "encode" | "count") && parsed.rest.len() > 1 {
+        return usage("give the text as one argument (quote it)");
+    }
+    if !tokenizing {
+        if parsed.out.is_none() {
+            return usage(format!("{} needs --out", parsed.command));
+        }
+        if parsed.rest.is_empty() {
+            return usage(format!("{} needs input files", parsed.command));
+        }
+    }
+    if training && parsed.vocab_size.is_none() {
+        return usage(format!("{} needs --vocab-size", parsed.command));
     }
     Ok(parsed)
 }
@@ -97,7 +148,15 @@ fn read_stdin() -> Result<String, Failure> {
     Ok(text)
 }
 
-fn run(args: Args) -> Result<(), Failure> {
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::Error(format!("standard output: {e}")))
+}
+
+fn tokenize(args: Args) -> Result<(), Failure> {
     let tokenizer = match (&args.vocab, &args.merges) {
         (Some(vocab), Some(merges)) => Tokenizer::from_files(vocab, merges)?,
         _ => Tokenizer::gpt2(),
@@ -106,8 +165,7 @@ fn run(args: Args) -> Result<(), Failure> {
         Some(text) => Ok(text.clone()),
         None => read_stdin(),
     };
-    let mut stdout = std::io::stdout().lock();
-    let written = match args.command.as_str() {
+    match args.command.as_str() {
         "encode" => {
             let text = text_arg()?;
             let ids = if args.special {
@@ -116,7 +174,7 @@ fn run(args: Args) -> Result<(), Failure> {
                 tokenizer.encode(&text)
             };
             let line: Vec<String> = ids.iter().map(u32::to_string).collect();
-            writeln!(stdout, "{}", line.join(" "))
+            write_stdout(format!("{}\n", line.join(" ")).as_bytes())
         }
         "count" => {
             let text = text_arg()?;
@@ -125,7 +183,7 @@ fn run(args: Args) -> Result<(), Failure> {
             } else {
                 tokenizer.count(&text)
             };
-            writeln!(stdout, "{count}")
+            write_stdout(format!("{count}\n").as_bytes())
         }
         _ => {
             let from_stdin = args.rest.is_empty();
@@ -150,17 +208,104 @@ fn run(args: Args) -> Result<(), Failure> {
                     })
                 })
                 .collect::<Result<Vec<u32>, Failure>>()?;
-            let bytes = tokenizer.decode_bytes(&ids)?;
-            stdout.write_all(&bytes)
+            write_stdout(&tokenizer.decode_bytes(&ids)?)
         }
+    }
+}
+
+/// A progress line on standard error, rewritten at most a few times a second.
+fn progress_reporter() -> impl Fn(Progress) + Send + Sync + 'static {
+    let interactive = std::io::stderr().is_terminal();
+    let last = std::sync::Mutex::new(None::<Instant>);
+    move |progress| {
+        let (line, last_report) = match progress {
+            Progress::Counting { bytes, total } => {
+                let mb = bytes as f64 / 1e6;
+                let line = match total {
+                    Some(total) => format!("counting: {mb:.1} / {:.1} MB", total as f64 / 1e6),
+                    None => format!("counting: {mb:.1} MB"),
+                };
+                (line, total == Some(bytes))
+            }
+            Progress::Merging { done, total } => {
+                (format!("merging: {done} / {total} merges"), done == total)
+            }
+            _ => return,
+        };
+        let Ok(mut last) = last.lock() else { return };
+        let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(250));
+        if due || last_report {
+            *last = Some(Instant::now());
+            if interactive {
+                eprint!("\r\x1b[K{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
+fn train(args: Args) -> Result<(), Failure> {
+    let out = args.out.clone().unwrap_or_default();
+    let mut trainer = Trainer::new(args.vocab_size.unwrap_or(0))
+        .min_frequency(args.min_frequency)
+        .special_tokens(args.special_tokens.clone())
+        .progress(progress_reporter());
+    if let Some(n) = args.max_token_length {
+        trainer = trainer.max_token_length(n);
+    }
+    if let Some(n) = args.threads {
+        trainer = trainer.threads(n);
+    }
+    let tokenizer = if args.command == "train" {
+        trainer.train_files(&args.rest)?
+    } else {
+        let mut counts = ChunkCounts::new();
+        for path in &args.rest {
+            counts.read_tsv_file(path)?;
+        }
+        trainer.train_from_counts(&counts)?
     };
-    written
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::Error(format!("standard output: {e}")))
+    tokenizer.save(&out)?;
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    eprintln!(
+        "wrote {out}/vocab.json and {out}/merges.txt: {} tokens",
+        tokenizer.vocab_size()
+    );
+    Ok(())
+}
+
+fn count_chunks(args: Args) -> Result<(), Failure> {
+    let out = args.out.clone().unwrap_or_default();
+    let mut trainer = Trainer::new(0).progress(progress_reporter());
+    if let Some(n) = args.threads {
+        trainer = trainer.threads(n);
+    }
+    let counts = trainer.count_files(&args.rest)?;
+    let file = std::fs::File::create(&out).map_err(|e| Failure::Error(format!("{out}: {e}")))?;
+    counts
+        .write_tsv(std::io::BufWriter::new(file))
+        .map_err(|e| Failure::Error(format!("{out}: {e}")))?;
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    eprintln!(
+        "wrote {out}: {} distinct chunks, {} in all",
+        counts.len(),
+        counts.total()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
-    let result = parse_args(std::env::args().skip(1)).and_then(run);
+    let result =
+        parse_args(std::env::args().skip(1)).and_then(|args| match args.command.as_str() {
+            "train" | "train-counts" => train(args),
+            "count-chunks" => count_chunks(args),
+            _ => tokenize(args),
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {

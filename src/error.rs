@@ -170,6 +170,25 @@ pub enum Error {
         message: String,
     },
 
+    /// A line of a chunk-counts file is not `chunk<TAB>count`.
+    #[error("{file}:{line}: {reason}")]
+    CountsFormat {
+        /// The file (path or label).
+        file: String,
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        reason: String,
+    },
+
+    /// Trainer settings that cannot work (a vocabulary too small for the
+    /// byte tokens, repeated special tokens, ...).
+    #[error("trainer: {message}")]
+    TrainerSettings {
+        /// What is wrong.
+        message: String,
+    },
+
     /// An id that the tokenizer does not know.
     #[error("unknown token id {id} at position {position}")]
     UnknownId {

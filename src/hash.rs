@@ -185,6 +185,11 @@ impl U64Table {
         }
     }
 
+    /// Every `(key, value)`, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.slots.iter().copied().filter(|&(k, _)| k != FREE)
+    }
+
     /// The value stored for `key`.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<u64> {

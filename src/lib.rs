@@ -11,8 +11,10 @@ mod hash;
 mod merges;
 mod pretokenize;
 mod tokenizer;
+mod train;
 mod vocab;
 
 pub use error::{Error, Result};
 pub use pretokenize::GPT2_PATTERN;
 pub use tokenizer::Tokenizer;
+pub use train::{ChunkCounts, Progress, Trainer};

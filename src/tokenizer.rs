@@ -47,7 +47,7 @@ impl std::fmt::Debug for Tokenizer {
 }
 
 impl Tokenizer {
-    fn new(model: Model, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
+    pub(crate) fn from_model(model: Model, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
         let special_matcher = special_matcher(model.vocab.specials())?;
         Ok(Tokenizer {
             inner: Arc::new(Inner {
@@ -76,7 +76,7 @@ impl Tokenizer {
                 // The unit tests check that every GPT-2 token merges back to
                 // itself, so the 10 ms check of `Model::new` can be skipped.
                 let model = Model::new_self_merging(vocab, merges);
-                Tokenizer::new(model, Pretokenizer::Gpt2)
+                Tokenizer::from_model(model, Pretokenizer::Gpt2)
             })
             .expect("the embedded GPT-2 files are valid (checked by the tests)")
         })
@@ -107,7 +107,7 @@ impl Tokenizer {
             &merges_txt,
             &merges.display().to_string(),
         )?;
-        Tokenizer::new(Model::new(vocab, merges), Pretokenizer::Gpt2)
+        Tokenizer::from_model(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
 
     /// Like [`Tokenizer::from_files`], from the two files' contents.
@@ -121,7 +121,7 @@ impl Tokenizer {
     /// the 1-based line and the token.
     pub fn from_contents(vocab_json: &[u8], merges_txt: &[u8]) -> Result<Tokenizer> {
         let (vocab, merges) = gpt2::load(vocab_json, "vocab.json", merges_txt, "merges.txt")?;
-        Tokenizer::new(Model::new(vocab, merges), Pretokenizer::Gpt2)
+        Tokenizer::from_model(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
 
     /// Encodes `text` into token ids. Special-token text such as

@@ -137,21 +137,30 @@ impl Vocab {
         let mut ordinary = ByteTable::with_capacity(tokens.len());
         let mut byte_ids = [u32::MAX; 256];
         let mut specials: Vec<(String, u32)> = Vec::new();
+        let mut ids_in_use = 0;
         for (index, &(span, id, special)) in tokens.iter().enumerate() {
             let slot = id as usize;
-            if owner[slot] != u32::MAX {
-                return Err(VocabProblem::DuplicateId {
-                    id,
-                    first: owner[slot] as usize,
-                    second: index,
-                });
-            }
             if span.start == span.end {
                 return Err(VocabProblem::EmptyToken);
             }
+            let bytes = &data[span.range()];
+            if owner[slot] != u32::MAX {
+                // One id may be both a special token and the ordinary token
+                // with the same bytes (a trainer learned the special token's
+                // text, and HF gives both one id); nothing else shares an id.
+                let (first_span, _, first_special) = tokens[owner[slot] as usize];
+                if first_special == special || data[first_span.range()] != *bytes {
+                    return Err(VocabProblem::DuplicateId {
+                        id,
+                        first: owner[slot] as usize,
+                        second: index,
+                    });
+                }
+            } else {
+                ids_in_use += 1;
+            }
             owner[slot] = index as u32;
             spans[slot] = span;
-            let bytes = &data[span.range()];
             if special {
                 // Special texts came from &str, so they are UTF-8.
                 let text = String::from_utf8_lossy(bytes).into_owned();
@@ -179,7 +188,7 @@ impl Vocab {
             ordinary,
             byte_ids,
             specials,
-            len: tokens.len(),
+            len: ids_in_use,
         })
     }
 

@@ -139,3 +139,159 @@ fn errors_exit_1_with_a_message() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("standard input"));
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bytepair-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn train_then_encode_with_the_trained_files() {
+    let dir = temp_dir("train");
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/train/corpus.txt"
+    );
+    let out = dir.join("model");
+    let out_str = out.to_str().unwrap();
+    let output = run(
+        &[
+            "train",
+            "--vocab-size",
+            "1000",
+            "--special",
+            "<|endoftext|>",
+            "--out",
+            out_str,
+            corpus,
+        ],
+        b"",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("merging: 743 / 743 merges"), "{stderr}");
+    assert!(stderr.contains("1000 tokens"), "{stderr}");
+    let vocab = out.join("vocab.json");
+    let merges = out.join("merges.txt");
+    let args = [
+        "encode",
+        "--special",
+        "--vocab",
+        vocab.to_str().unwrap(),
+        "--merges",
+        merges.to_str().unwrap(),
+        "the<|endoftext|>",
+    ];
+    let ids: Vec<u32> = stdout(&run(&args, b""))
+        .split_whitespace()
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(ids.last(), Some(&0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn count_chunks_in_shards_then_train_from_counts() {
+    let dir = temp_dir("shards");
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/train/corpus.txt"
+    ))
+    .unwrap();
+    let lines: Vec<&str> = corpus.split_inclusive('\n').collect();
+    let (a, b) = lines.split_at(lines.len() / 2);
+    std::fs::write(dir.join("a.txt"), a.concat()).unwrap();
+    std::fs::write(dir.join("b.txt"), b.concat()).unwrap();
+    for shard in ["a", "b"] {
+        let input = dir.join(format!("{shard}.txt"));
+        let tsv = dir.join(format!("{shard}.tsv"));
+        let output = run(
+            &[
+                "count-chunks",
+                "--out",
+                tsv.to_str().unwrap(),
+                input.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let from_counts = dir.join("from-counts");
+    let (a_tsv, b_tsv) = (dir.join("a.tsv"), dir.join("b.tsv"));
+    let args = [
+        "train-counts",
+        "--vocab-size",
+        "4000",
+        "--out",
+        from_counts.to_str().unwrap(),
+        a_tsv.to_str().unwrap(),
+        b_tsv.to_str().unwrap(),
+    ];
+    let output = run(&args, b"");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The same files as HF learns from the whole corpus.
+    let hf = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/train/v4000");
+    for file in ["vocab.json", "merges.txt"] {
+        assert!(
+            std::fs::read(from_counts.join(file)).unwrap()
+                == std::fs::read(format!("{hf}/{file}")).unwrap(),
+            "{file}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn training_usage_and_errors() {
+    for args in [
+        &["train", "--out", "x", "f.txt"][..],
+        &["train", "--vocab-size", "1000", "f.txt"],
+        &["train", "--vocab-size", "1000", "--out", "x"],
+        &["train", "--vocab-size", "many", "--out", "x", "f.txt"],
+        &["count-chunks", "f.txt"],
+        &["encode", "--vocab-size", "3"],
+    ] {
+        let output = run(args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    let output = run(
+        &[
+            "train",
+            "--vocab-size",
+            "10",
+            "--out",
+            "/tmp/never",
+            "/dev/null",
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("vocab_size 10"));
+    let output = run(
+        &[
+            "train",
+            "--vocab-size",
+            "1000",
+            "--out",
+            "/tmp/never",
+            "/no/such/corpus.txt",
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/corpus.txt"));
+}

@@ -6,123 +6,164 @@
 //! probes at most the collision chain the vocabulary itself produced. Both
 //! tables use open addressing with linear probing and stay at most half full.
 
-/// Hashes a byte string. Tokens and pieces are short, so the first 16
-/// bytes are read as at most two overlapping words (no loop, no copy), longer
-/// strings add one multiply per further 8 bytes, and a final mix spreads
-/// every input bit over both the low bits (the slot) and the high bits (the
-/// tag).
+/// The first 8 bytes of `bytes` as a little-endian word, zero-padded when
+/// shorter: for keys of at most 8 bytes this is the whole key, and it is
+/// read without a loop or a copy.
 #[inline]
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+pub(crate) fn prefix_word(bytes: &[u8]) -> u64 {
     let n = bytes.len();
-    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-    let half = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes")) as u64;
-    let (a, b) = if n >= 8 {
-        let mut a = word(0);
-        let mut i = 8;
-        while i + 8 < n {
-            a = (a.rotate_left(23) ^ word(i)).wrapping_mul(K);
-            i += 8;
-        }
-        (a, word(n - 8))
+    if n >= 8 {
+        u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
     } else if n >= 4 {
-        (half(0), half(n - 4))
+        let low = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")) as u64;
+        let high = u32::from_le_bytes(bytes[n - 4..n].try_into().expect("4 bytes")) as u64;
+        low | high << ((n - 4) * 8)
     } else if n > 0 {
-        let low = bytes[0] as u64 | (bytes[n / 2] as u64) << 8 | (bytes[n - 1] as u64) << 16;
-        (low, 0)
+        bytes[0] as u64
+            | (bytes[n / 2] as u64) << (n / 2 * 8)
+            | (bytes[n - 1] as u64) << ((n - 1) * 8)
     } else {
-        (0, 0)
-    };
-    let h = (a ^ K).wrapping_mul(b ^ (n as u64) ^ 0xA076_1D64_78BD_642F);
-    let h = (h as u128).wrapping_mul(0xE703_7ED1_A0B4_28DB) as u64 ^ h.rotate_left(31);
+        0
+    }
+}
+
+/// Hashes a byte string of `len` bytes whose first 8 bytes are `prefix` (see
+/// [`prefix_word`]) and whose bytes after the eighth are `tail`: one multiply
+/// for short keys, one more per further 8 bytes, and a final mix that
+/// spreads every input bit over the low bits (which pick the slot).
+#[inline]
+fn hash_parts(prefix: u64, len: usize, tail: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (prefix ^ (len as u64).wrapping_mul(0xA076_1D64_78BD_642F)).wrapping_mul(K);
+    for chunk in tail.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
     (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (h >> 32)
 }
 
-/// An open-addressing hash table from byte strings to `u32` values that does
-/// not own its keys: each value names a key that the caller stores, and the
-/// caller passes `key_of` to read it back for comparison. The vocabulary keeps
-/// all token bytes in one buffer, so this saves one allocation per token and
-/// keeps lookups to one probe of an 8-byte slot in the common case.
+/// The bytes of `key` after the eighth.
+#[inline]
+fn tail(key: &[u8]) -> &[u8] {
+    key.get(8..).unwrap_or_default()
+}
+
+/// One slot of a [`ByteTable`]: the key's first 8 bytes and length, and
+/// the value. Keys of at most 8 bytes are compared within the slot alone.
+#[derive(Clone, Copy)]
+struct Slot {
+    prefix: u64,
+    value: u32,
+    /// 0 marks a free slot (keys are never empty).
+    len: u32,
+}
+
+const FREE_SLOT: Slot = Slot {
+    prefix: 0,
+    value: 0,
+    len: 0,
+};
+
+/// An open-addressing hash table from non-empty byte strings to `u32` values
+/// that does not own its keys: each value names a key that the caller stores,
+/// and the caller passes `key_of` to read it back. The slot holds the key's
+/// first 8 bytes and its length, so a key of up to 8 bytes (most tokens and
+/// pieces) is found or rejected without touching the caller's storage, and a
+/// longer one compares only its tail there.
 #[derive(Clone)]
 pub(crate) struct ByteTable {
-    /// `(tag, value)`; `value == EMPTY` marks a free slot.
-    slots: Vec<(u32, u32)>,
+    slots: Vec<Slot>,
     mask: usize,
     len: usize,
 }
-
-const EMPTY: u32 = u32::MAX;
 
 impl ByteTable {
     /// A table for up to `capacity` keys, at most half full.
     pub(crate) fn with_capacity(capacity: usize) -> ByteTable {
         let size = (capacity * 2).next_power_of_two().max(16);
         ByteTable {
-            slots: vec![(0, EMPTY); size],
+            slots: vec![FREE_SLOT; size],
             mask: size - 1,
             len: 0,
         }
     }
 
     /// Inserts `value` for `key` unless the key is present; returns the
-    /// present value in that case. `value` must not be `u32::MAX`.
+    /// present value in that case. `key` must not be empty (callers never
+    /// store empty keys) nor longer than `u32::MAX` bytes.
     pub(crate) fn insert<'k>(
         &mut self,
         key: &[u8],
         value: u32,
         key_of: impl Fn(u32) -> &'k [u8],
     ) -> Option<u32> {
+        debug_assert!(!key.is_empty());
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow(&key_of);
         }
-        self.insert_in_place(key, value, &key_of)
-    }
-
-    fn insert_in_place<'k>(
-        &mut self,
-        key: &[u8],
-        value: u32,
-        key_of: &dyn Fn(u32) -> &'k [u8],
-    ) -> Option<u32> {
-        debug_assert!(value != EMPTY);
-        let h = hash_bytes(key);
-        let tag = (h >> 32) as u32;
-        let mut i = h as usize & self.mask;
+        let prefix = prefix_word(key);
+        let mut i = hash_parts(prefix, key.len(), tail(key)) as usize & self.mask;
         loop {
-            let (slot_tag, slot_value) = self.slots[i];
-            if slot_value == EMPTY {
-                self.slots[i] = (tag, value);
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                self.slots[i] = Slot {
+                    prefix,
+                    value,
+                    len: key.len() as u32,
+                };
                 self.len += 1;
                 return None;
             }
-            if slot_tag == tag && key_of(slot_value) == key {
-                return Some(slot_value);
+            if slot.len as usize == key.len()
+                && slot.prefix == prefix
+                && (key.len() <= 8 || tail(key_of(slot.value)) == tail(key))
+            {
+                return Some(slot.value);
             }
             i = (i + 1) & self.mask;
         }
     }
 
+    /// Doubles the table. Only keys longer than 8 bytes are read back to
+    /// rehash: a slot holds all of a shorter one.
     fn grow<'k>(&mut self, key_of: &dyn Fn(u32) -> &'k [u8]) {
         let old = std::mem::take(&mut self.slots);
-        *self = ByteTable::with_capacity(old.len());
-        for (_, value) in old.into_iter().filter(|&(_, v)| v != EMPTY) {
-            self.insert_in_place(key_of(value), value, key_of);
+        let size = old.len() * 2;
+        self.slots = vec![FREE_SLOT; size];
+        self.mask = size - 1;
+        for slot in old.into_iter().filter(|s| s.len != 0) {
+            let tail = if slot.len > 8 {
+                tail(key_of(slot.value))
+            } else {
+                &[]
+            };
+            let mut i = hash_parts(slot.prefix, slot.len as usize, tail) as usize & self.mask;
+            while self.slots[i].len != 0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = slot;
         }
     }
 
     /// The value stored for `key`.
     #[inline]
     pub(crate) fn get<'k>(&self, key: &[u8], key_of: impl Fn(u32) -> &'k [u8]) -> Option<u32> {
-        let h = hash_bytes(key);
-        let tag = (h >> 32) as u32;
-        let mut i = h as usize & self.mask;
+        if key.is_empty() {
+            return None;
+        }
+        let prefix = prefix_word(key);
+        let mut i = hash_parts(prefix, key.len(), tail(key)) as usize & self.mask;
         loop {
-            let (slot_tag, slot_value) = self.slots[i];
-            if slot_value == EMPTY {
-                return None;
+            let slot = self.slots[i];
+            if slot.len as usize == key.len()
+                && slot.prefix == prefix
+                && (key.len() <= 8 || tail(key_of(slot.value)) == tail(key))
+            {
+                return Some(slot.value);
             }
-            if slot_tag == tag && key_of(slot_value) == key {
-                return Some(slot_value);
+            if slot.len == 0 {
+                return None;
             }
             i = (i + 1) & self.mask;
         }
@@ -205,5 +246,71 @@ impl U64Table {
             }
             i = (i + 1) & mask;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_word_is_the_zero_padded_first_eight_bytes() {
+        let bytes: Vec<u8> = (1..=20).collect();
+        for len in 0..=20 {
+            let key = &bytes[..len];
+            let mut expected = [0u8; 8];
+            let n = len.min(8);
+            expected[..n].copy_from_slice(&key[..n]);
+            assert_eq!(
+                prefix_word(key),
+                u64::from_le_bytes(expected),
+                "length {len}"
+            );
+        }
+    }
+
+    /// Keys of every length, many sharing prefixes, through several growths.
+    #[test]
+    fn byte_table_finds_every_key_and_only_those() {
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        for len in 1..=24u8 {
+            for variant in 0..40u8 {
+                let mut key: Vec<u8> = (0..len).map(|i| i.wrapping_mul(7)).collect();
+                let last = key.len() - 1;
+                key[last] ^= variant;
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let mut table = ByteTable::with_capacity(4);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(table.insert(key, i as u32, |v| &keys[v as usize]), None);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(
+                table.insert(key, 9999, |v| &keys[v as usize]),
+                Some(i as u32)
+            );
+            assert_eq!(table.get(key, |v| &keys[v as usize]), Some(i as u32));
+            let mut other = key.clone();
+            other.push(0xFF);
+            assert_eq!(table.get(&other, |v| &keys[v as usize]), None);
+        }
+        assert_eq!(table.get(b"", |v| &keys[v as usize]), None);
+    }
+
+    #[test]
+    fn u64_table_finds_every_key() {
+        let mut table = U64Table::with_capacity(2);
+        for k in 0..5000u64 {
+            assert_eq!(table.insert(k * 0x1_0000_0001, k), None);
+        }
+        for k in 0..5000u64 {
+            assert_eq!(table.get(k * 0x1_0000_0001), Some(k));
+            assert_eq!(table.insert(k * 0x1_0000_0001, 0), Some(k));
+        }
+        assert_eq!(table.get(3), None);
+        assert_eq!(table.iter().count(), 5000);
     }
 }

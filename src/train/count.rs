@@ -71,9 +71,13 @@ impl ChunkCounts {
         })
     }
 
-    /// Adds `count` occurrences of `chunk`. Counts saturate at `u64::MAX`.
+    /// Adds `count` occurrences of `chunk`. Counts saturate at `u64::MAX`;
+    /// the empty string is not a chunk and is ignored.
     pub fn add(&mut self, chunk: &str, count: u64) {
         let bytes = chunk.as_bytes();
+        if bytes.is_empty() {
+            return;
+        }
         let table = self
             .table
             .get_or_insert_with(|| ByteTable::with_capacity(1024));

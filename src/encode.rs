@@ -1,37 +1,46 @@
-//! Byte-pair merging of one piece (one pretokenized chunk).
+//! Byte-pair merging of pieces (pretokenized chunks).
 //!
 //! The rule: start from the piece's byte tokens; while some adjacent pair has
 //! a merge rule, merge the pair with the lowest rank, the leftmost one if that
 //! pair occurs several times. Three paths compute it:
 //!
 //! 1. a piece that is itself an ordinary token is that token (one lookup);
-//! 2. a short piece is merged in place in two small stack arrays, rescanning
-//!    for the minimum after each merge: quadratic, but over at most
+//! 2. a short piece is merged in place in two small arrays, rescanning for
+//!    the minimum after each merge: quadratic, but over at most
 //!    [`SHORT_PIECE`] bytes that beats anything with more bookkeeping;
 //! 3. a long piece uses a linked list and a heap of candidate merges with lazy
 //!    deletion: O(n log n), so no input can make encoding quadratic.
 //!
-//! The tests compare all three with a naive oracle.
+//! Within one call, pieces that needed merging are remembered
+//! ([`PieceCache`]). The tests compare all paths with a naive oracle.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::merges::{Merge, Merges};
+use crate::merges::{Merges, NO_RULE, merged_of, rank_of};
+use crate::piece_cache::PieceCache;
 use crate::vocab::Vocab;
 
-/// Pieces up to this many bytes take the stack path.
-pub(crate) const SHORT_PIECE: usize = 64;
+/// The piece cache starts after this many pieces of one call needed merging.
+const CACHE_AFTER: usize = 8;
 
-/// No rule: sorts after every real rank.
-const NO_MERGE: Merge = Merge {
-    rank: u32::MAX,
-    merged: u32::MAX,
-};
+/// Pieces up to this many bytes take the in-place path.
+pub(crate) const SHORT_PIECE: usize = 64;
 
 /// A vocabulary with its merge rules: everything needed to encode a piece.
 pub(crate) struct Model {
     pub(crate) vocab: Vocab,
     pub(crate) merges: Merges,
+    /// The packed rule for each pair of bytes, `byte_pair_rules[a << 8 | b]`:
+    /// a piece's first round of lookups without hashing.
+    byte_pair_rules: Vec<u64>,
+    /// Bit `a << 8 | b` is set if some token contains byte `a` followed by
+    /// byte `b`. Where a piece has a pair of bytes that no token contains, no
+    /// merge can ever join them, so the piece is merged as two independent
+    /// parts: exact, and it turns a long run of CJK characters (whose byte
+    /// pairs across characters are almost never inside a GPT-2 token) into
+    /// short pieces that the vocabulary or the piece cache mostly answers.
+    pair_in_token: Vec<u64>,
     /// Ordinary tokens that merging their own bytes does not produce, sorted.
     /// The whole-piece shortcut must not return them. Empty for GPT-2 and for
     /// any vocabulary trained the usual way; a hand-edited or oddly converted
@@ -39,12 +48,36 @@ pub(crate) struct Model {
     not_self_merging: Vec<u32>,
 }
 
+/// The id of a node merged into its left neighbour (no token has this id:
+/// ids are bounded far below it when the vocabulary is loaded).
+const RETIRED: u32 = u32::MAX;
+
+/// What one call keeps while it encodes: the piece cache (made once a few
+/// pieces needed merging) and the merging buffers.
+#[derive(Default)]
+struct Memo {
+    cache: Option<PieceCache>,
+    merged: usize,
+    scratch: Scratch,
+}
+
+/// Reusable buffers for merging, one set per call.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ids: Vec<u32>,
+    rules: Vec<u64>,
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    heap: BinaryHeap<Reverse<u64>>,
+    out: Vec<u32>,
+}
+
 impl Model {
     /// Pairs a vocabulary with its merges, checking which tokens the
     /// whole-piece shortcut may return (about 10 ms for 50,000 tokens).
     pub(crate) fn new(vocab: Vocab, merges: Merges) -> Model {
         let mut model = Model::new_self_merging(vocab, merges);
-        let mut merged = Vec::new();
+        let mut scratch = Scratch::default();
         let mut exceptions = Vec::new();
         for id in model.vocab.ids() {
             let Some(bytes) = model.vocab.ordinary_bytes(id) else {
@@ -53,9 +86,8 @@ impl Model {
             if bytes.len() < 2 {
                 continue;
             }
-            merged.clear();
-            model.merge(bytes, &mut |t| merged.push(t));
-            if merged != [id] {
+            model.merge(bytes, &mut scratch);
+            if scratch.out != [id] {
                 exceptions.push(id);
             }
         }
@@ -67,20 +99,126 @@ impl Model {
     /// for a vocabulary known to have no exceptions: the embedded GPT-2, which
     /// a unit test checks.
     pub(crate) fn new_self_merging(vocab: Vocab, merges: Merges) -> Model {
+        let mut byte_pair_rules = vec![NO_RULE; 1 << 16];
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                byte_pair_rules[(a as usize) << 8 | b as usize] =
+                    merges.packed(vocab.byte_id(a), vocab.byte_id(b));
+            }
+        }
+        let mut pair_in_token = vec![0u64; (1 << 16) / 64];
+        for id in vocab.ids() {
+            if let Some(bytes) = vocab.ordinary_bytes(id) {
+                for w in bytes.windows(2) {
+                    let pair = (w[0] as usize) << 8 | w[1] as usize;
+                    pair_in_token[pair / 64] |= 1 << (pair % 64);
+                }
+            }
+        }
         Model {
             vocab,
             merges,
+            byte_pair_rules,
+            pair_in_token,
             not_self_merging: Vec::new(),
         }
     }
 
-    /// Emits the token ids of `piece` to `emit`, in order.
-    #[inline]
-    pub(crate) fn encode_piece(&self, piece: &[u8], emit: &mut impl FnMut(u32)) {
-        match self.vocab.ordinary_id(piece) {
-            Some(id) if self.not_self_merging.is_empty() || !self.is_exception(id) => emit(id),
-            _ => self.merge(piece, emit),
+    /// Emits the token ids of every piece, in order, remembering the merges
+    /// of pieces that are not tokens for the rest of the call.
+    pub(crate) fn encode_pieces<'t>(
+        &self,
+        pieces: impl Iterator<Item = &'t str>,
+        emit: &mut impl FnMut(u32),
+    ) {
+        let mut memo = Memo::default();
+        for piece in pieces {
+            let piece = piece.as_bytes();
+            if let Some(id) = self.whole_token(piece) {
+                emit(id);
+            } else if self.first_cut(piece).is_none() {
+                self.encode_merged(piece, &mut memo, emit);
+            } else {
+                for part in self.independent_parts(piece) {
+                    if let [byte] = *part {
+                        // Runs of spaces: GPT-2 has no token of two spaces.
+                        emit(self.vocab.byte_id(byte));
+                        continue;
+                    }
+                    match self.whole_token(part) {
+                        Some(id) => emit(id),
+                        None => self.encode_merged(part, &mut memo, emit),
+                    }
+                }
+            }
         }
+    }
+
+    /// Emits the ids of `piece`, which is not a token: remembered from
+    /// earlier in the call, or merged (and remembered).
+    #[inline]
+    fn encode_merged(&self, piece: &[u8], memo: &mut Memo, emit: &mut impl FnMut(u32)) {
+        if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece)) {
+            found.iter().for_each(|&id| emit(id));
+            return;
+        }
+        self.merge(piece, &mut memo.scratch);
+        memo.scratch.out.iter().for_each(|&id| emit(id));
+        // The cache is made only once a few pieces needed merging, so that
+        // short texts do not pay for it.
+        memo.merged += 1;
+        if memo.merged >= CACHE_AFTER {
+            memo.cache
+                .get_or_insert_with(PieceCache::new)
+                .insert(piece, &memo.scratch.out);
+        }
+    }
+
+    /// The first position in `piece` between two bytes that no token
+    /// contains together.
+    #[inline]
+    fn first_cut(&self, piece: &[u8]) -> Option<usize> {
+        piece
+            .windows(2)
+            .position(|w| !self.pair_in_token(w[0], w[1]))
+            .map(|i| i + 1)
+    }
+
+    #[inline]
+    fn pair_in_token(&self, a: u8, b: u8) -> bool {
+        let pair = (a as usize) << 8 | b as usize;
+        self.pair_in_token[pair / 64] & (1 << (pair % 64)) != 0
+    }
+
+    /// `piece` cut between every two bytes that no token contains together.
+    #[inline]
+    fn independent_parts<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = &'p [u8]> + 'p {
+        let mut start = 0;
+        let mut k = 1;
+        std::iter::from_fn(move || {
+            if start >= piece.len() {
+                return None;
+            }
+            while k < piece.len() {
+                k += 1;
+                if !self.pair_in_token(piece[k - 2], piece[k - 1]) {
+                    let part = &piece[start..k - 1];
+                    start = k - 1;
+                    return Some(part);
+                }
+            }
+            let part = &piece[start..];
+            start = piece.len();
+            Some(part)
+        })
+    }
+
+    /// The token that `piece` is, if merging its bytes gives that token.
+    #[inline]
+    fn whole_token(&self, piece: &[u8]) -> Option<u32> {
+        self.vocab
+            .ordinary_id(piece)
+            .filter(|&id| self.not_self_merging.is_empty() || !self.is_exception(id))
     }
 
     #[cold]
@@ -88,122 +226,128 @@ impl Model {
         self.not_self_merging.binary_search(&id).is_ok()
     }
 
-    /// The merge rule applied to `piece` from its bytes, without the shortcut.
+    /// Applies the merge rule to `piece` from its bytes, without the
+    /// shortcut, leaving the ids in `scratch.out`.
     #[inline]
-    fn merge(&self, piece: &[u8], emit: &mut impl FnMut(u32)) {
+    fn merge(&self, piece: &[u8], scratch: &mut Scratch) {
+        scratch.out.clear();
         if piece.len() <= SHORT_PIECE {
-            merge_short(&self.vocab, &self.merges, piece, emit);
+            self.merge_short(piece, scratch);
         } else {
-            merge_long(&self.vocab, &self.merges, piece, emit);
+            self.merge_long(piece, scratch);
         }
     }
-}
 
-#[inline]
-fn rule(merges: &Merges, left: u32, right: u32) -> Merge {
-    merges.get(left, right).unwrap_or(NO_MERGE)
-}
+    /// The packed rules of the adjacent byte pairs of `piece`.
+    #[inline]
+    fn initial_rules<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = u64> + 'p {
+        piece
+            .windows(2)
+            .map(|w| self.byte_pair_rules[(w[0] as usize) << 8 | w[1] as usize])
+    }
 
-/// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
-fn merge_short(vocab: &Vocab, merges: &Merges, piece: &[u8], emit: &mut impl FnMut(u32)) {
-    debug_assert!(piece.len() <= SHORT_PIECE);
-    let mut ids = [0u32; SHORT_PIECE];
-    // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
-    let mut rules = [NO_MERGE; SHORT_PIECE];
-    let mut len = piece.len();
-    for (slot, &byte) in ids.iter_mut().zip(piece) {
-        *slot = vocab.byte_id(byte);
-    }
-    for i in 0..len.saturating_sub(1) {
-        rules[i] = rule(merges, ids[i], ids[i + 1]);
-    }
-    while len > 1 {
-        // The strict `<` keeps the leftmost of equal ranks.
-        let mut best = 0;
-        for i in 1..len - 1 {
-            if rules[i].rank < rules[best].rank {
-                best = i;
+    /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
+    fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
+        let Scratch {
+            ids, rules, out, ..
+        } = scratch;
+        ids.clear();
+        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
+        // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
+        rules.clear();
+        rules.extend(self.initial_rules(piece));
+        while !rules.is_empty() {
+            // The strict `<` keeps the leftmost of equal ranks.
+            let mut best = 0;
+            for i in 1..rules.len() {
+                if rules[i] < rules[best] {
+                    best = i;
+                }
+            }
+            let rule = rules[best];
+            if rule == NO_RULE {
+                break;
+            }
+            ids[best] = merged_of(rule);
+            ids.remove(best + 1);
+            rules.remove(best);
+            if best > 0 {
+                rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
+            }
+            if best < rules.len() {
+                rules[best] = self.merges.packed(ids[best], ids[best + 1]);
             }
         }
-        let merge = rules[best];
-        if merge.rank == u32::MAX {
-            break;
-        }
-        ids[best] = merge.merged;
-        ids.copy_within(best + 2..len, best + 1);
-        if best + 2 < len {
-            rules.copy_within(best + 2..len - 1, best + 1);
-        }
-        len -= 1;
-        if best > 0 {
-            rules[best - 1] = rule(merges, ids[best - 1], ids[best]);
-        }
-        if best + 1 < len {
-            rules[best] = rule(merges, ids[best], ids[best + 1]);
-        }
+        out.extend_from_slice(ids);
     }
-    for &id in &ids[..len] {
-        emit(id);
-    }
-}
 
-/// Marks a node that has been merged into its left neighbour.
-const GONE: u32 = u32::MAX;
-
-/// The heap path: O(n log n) for pieces of any length.
-fn merge_long(vocab: &Vocab, merges: &Merges, piece: &[u8], emit: &mut impl FnMut(u32)) {
-    let n = piece.len();
-    // Node i starts as byte i. `next[i]` is the following live node (n at the end),
-    // `prev[i]` the preceding one. A merge keeps the left node and retires the right.
-    let mut ids: Vec<u32> = piece.iter().map(|&b| vocab.byte_id(b)).collect();
-    let mut next: Vec<u32> = (1..=n as u32).collect();
-    let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
-    // Candidates (rank, left node). Entries go stale when a neighbour merges;
-    // they are recognised on pop by re-reading the pair's current rule.
-    let mut heap = BinaryHeap::with_capacity(n);
-    for i in 0..n - 1 {
-        let m = rule(merges, ids[i], ids[i + 1]);
-        if m.rank != u32::MAX {
-            heap.push(Reverse((m.rank, i as u32)));
-        }
-    }
-    while let Some(Reverse((rank, left))) = heap.pop() {
-        let left = left as usize;
-        if ids[left] == GONE {
-            continue;
-        }
-        let right = next[left] as usize;
-        if right >= n {
-            continue;
-        }
-        // A rank names one pair, so an unchanged rank means an unchanged pair.
-        let m = rule(merges, ids[left], ids[right]);
-        if m.rank != rank {
-            continue;
-        }
-        ids[left] = m.merged;
-        ids[right] = GONE;
-        let after = next[right];
-        next[left] = after;
-        if (after as usize) < n {
-            prev[after as usize] = left as u32;
-            let m = rule(merges, ids[left], ids[after as usize]);
-            if m.rank != u32::MAX {
-                heap.push(Reverse((m.rank, left as u32)));
+    /// The heap path: O(n log n) for pieces of any length.
+    fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
+        let Scratch {
+            ids,
+            next,
+            prev,
+            heap,
+            out,
+            ..
+        } = scratch;
+        let n = piece.len();
+        // Node i starts as byte i. `next[i]` is the following live node (n at
+        // the end), `prev[i]` the preceding one (u32::MAX at the start). A
+        // merge keeps the left node and retires the right one.
+        ids.clear();
+        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
+        next.clear();
+        next.extend(1..=n as u32);
+        prev.clear();
+        prev.extend((0..n as u32).map(|i| i.wrapping_sub(1)));
+        // Candidates `rank << 32 | left node`, smallest first: the lowest rank,
+        // then the leftmost. Entries go stale when a neighbour merges; they are
+        // recognised on pop by re-reading the pair's current rule.
+        heap.clear();
+        for (i, rule) in self.initial_rules(piece).enumerate() {
+            if rule != NO_RULE {
+                heap.push(Reverse((rank_of(rule) as u64) << 32 | i as u64));
             }
         }
-        let before = prev[left];
-        if before != u32::MAX {
-            let m = rule(merges, ids[before as usize], ids[left]);
-            if m.rank != u32::MAX {
-                heap.push(Reverse((m.rank, before)));
+        while let Some(Reverse(entry)) = heap.pop() {
+            let (rank, left) = ((entry >> 32) as u32, entry as u32 as usize);
+            if ids[left] == RETIRED {
+                continue;
+            }
+            let right = next[left] as usize;
+            if right >= n {
+                continue;
+            }
+            // A rank names one pair, so an unchanged rank means an unchanged pair.
+            let rule = self.merges.packed(ids[left], ids[right]);
+            if rule == NO_RULE || rank_of(rule) != rank {
+                continue;
+            }
+            ids[left] = merged_of(rule);
+            ids[right] = RETIRED;
+            let after = next[right];
+            next[left] = after;
+            if (after as usize) < n {
+                prev[after as usize] = left as u32;
+                let rule = self.merges.packed(ids[left], ids[after as usize]);
+                if rule != NO_RULE {
+                    heap.push(Reverse((rank_of(rule) as u64) << 32 | left as u64));
+                }
+            }
+            let before = prev[left];
+            if before != u32::MAX {
+                let rule = self.merges.packed(ids[before as usize], ids[left]);
+                if rule != NO_RULE {
+                    heap.push(Reverse((rank_of(rule) as u64) << 32 | before as u64));
+                }
             }
         }
-    }
-    let mut i = 0;
-    while i < n {
-        emit(ids[i]);
-        i = next[i] as usize;
+        let mut i = 0;
+        while i < n {
+            out.push(ids[i]);
+            i = next[i] as usize;
+        }
     }
 }
 
@@ -231,11 +375,12 @@ mod tests {
         let model = Model::new(vocab, merges);
         assert_eq!(model.not_self_merging, Vec::<u32>::new());
         // The long path agrees with the short one on every token.
+        let mut scratch = Scratch::default();
         for id in model.vocab.ids().filter(|&id| !model.vocab.is_special(id)) {
             let bytes = model.vocab.bytes(id).unwrap();
-            let mut out = Vec::new();
-            merge_long(&model.vocab, &model.merges, bytes, &mut |t| out.push(t));
-            assert_eq!(out, [id]);
+            scratch.out.clear();
+            model.merge_long(bytes, &mut scratch);
+            assert_eq!(scratch.out, [id]);
         }
     }
 
@@ -265,10 +410,46 @@ mod tests {
         let model = Model::new(vocab, merges);
         assert_eq!(model.not_self_merging, [302]);
         let mut out = Vec::new();
-        model.encode_piece(b"abc", &mut |t| out.push(t));
-        assert_eq!(out, [300, c]);
-        out.clear();
-        model.encode_piece(b"ab", &mut |t| out.push(t));
-        assert_eq!(out, [300]);
+        model.encode_pieces(["abc", "ab"].into_iter(), &mut |t| out.push(t));
+        assert_eq!(out, [300, c, 300]);
+    }
+
+    /// Merging the independent parts separately gives what merging the
+    /// whole piece gives, on text where the cut matters most.
+    #[test]
+    fn independent_parts_merge_like_the_whole_piece() {
+        let (vocab, merges) = gpt2_model();
+        let model = Model::new_self_merging(vocab, merges);
+        let alphabet: Vec<char> =
+            "中文字符的一是不了人我在有他这、。「」日本語のひらがなカタカナ한국어 x  !"
+                .chars()
+                .collect();
+        let mut state = 12345u64;
+        let mut scratch = Scratch::default();
+        let mut split_pieces = 0;
+        for _ in 0..3000 {
+            let len = 1 + (state % 40) as usize;
+            let piece: String = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let piece = piece.as_bytes();
+            let parts: Vec<&[u8]> = model.independent_parts(piece).collect();
+            assert_eq!(parts.concat(), piece);
+            split_pieces += usize::from(parts.len() > 1);
+            model.merge(piece, &mut scratch);
+            let whole = scratch.out.clone();
+            let mut by_parts = Vec::new();
+            for part in parts {
+                model.merge(part, &mut scratch);
+                by_parts.extend_from_slice(&scratch.out);
+            }
+            assert_eq!(by_parts, whole, "{:?}", String::from_utf8_lossy(piece));
+        }
+        assert!(split_pieces > 1000);
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod formats;
 mod hash;
 mod merges;
+mod piece_cache;
 mod pretokenize;
 mod tokenizer;
 mod train;

@@ -17,6 +17,21 @@ pub(crate) struct Merge {
     pub(crate) merged: u32,
 }
 
+/// A packed rule that is no rule: greater than every real one.
+pub(crate) const NO_RULE: u64 = u64::MAX;
+
+/// The rank of a packed rule.
+#[inline]
+pub(crate) fn rank_of(rule: u64) -> u32 {
+    (rule >> 32) as u32
+}
+
+/// The merged id of a packed rule.
+#[inline]
+pub(crate) fn merged_of(rule: u64) -> u32 {
+    rule as u32
+}
+
 /// All merge rules of a tokenizer.
 pub(crate) struct Merges {
     /// `key(left, right)` -> `rank << 32 | merged`.
@@ -51,6 +66,15 @@ impl Merges {
                 Ok(())
             }
         }
+    }
+
+    /// The rule for `left right` packed as `rank << 32 | merged`, or
+    /// [`NO_RULE`] (which compares greater than every rule). Packed rules
+    /// compare by rank, so the encoder finds the best pair with one integer
+    /// comparison per pair.
+    #[inline]
+    pub(crate) fn packed(&self, left: u32, right: u32) -> u64 {
+        self.by_pair.get(key(left, right)).unwrap_or(NO_RULE)
     }
 
     /// The rule for the adjacent pair `left right`, if any.

@@ -161,21 +161,15 @@ impl Tokenizer {
     pub fn count(&self, text: &str) -> usize {
         let inner = &*self.inner;
         let mut count = 0;
-        for piece in inner.pretokenizer.split(text) {
-            inner
-                .model
-                .encode_piece(piece.as_bytes(), &mut |_| count += 1);
-        }
+        let pieces = inner.pretokenizer.split(text);
+        inner.model.encode_pieces(pieces, &mut |_| count += 1);
         count
     }
 
     fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {
         let inner = &*self.inner;
-        for piece in inner.pretokenizer.split(text) {
-            inner
-                .model
-                .encode_piece(piece.as_bytes(), &mut |id| ids.push(id));
-        }
+        let pieces = inner.pretokenizer.split(text);
+        inner.model.encode_pieces(pieces, &mut |id| ids.push(id));
     }
 
     /// The pretokenization chunks of `text`: the pieces that byte-pair merging

@@ -92,17 +92,43 @@ fn decode_multibyte(bytes: &[u8], i: usize) -> (char, usize) {
     (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
 }
 
+/// The class of each ASCII byte as a number (`Class as u8`), and
+/// [`MULTIBYTE`] for the bytes that start (or continue) a longer character.
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [MULTIBYTE; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match BYTE_KIND[b] {
+            ByteKind::Letter => Class::Letter as u8,
+            ByteKind::Number => Class::Number as u8,
+            ByteKind::Other | ByteKind::Apostrophe => Class::Other as u8,
+            _ => Class::Whitespace as u8,
+        };
+        b += 1;
+    }
+    table
+};
+
+const MULTIBYTE: u8 = 4;
+
 /// The end of the longest run of `class` characters starting at `i`.
 #[inline(always)]
 fn run_end(bytes: &[u8], mut i: usize, class: Class) -> usize {
-    while i < bytes.len() {
+    let wanted = class as u8;
+    loop {
+        // Runs are mostly ASCII: one table lookup a byte.
+        while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == wanted {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] < 0x80 {
+            return i;
+        }
         let (c, len) = char_at(bytes, i);
         if c != class {
-            break;
+            return i;
         }
         i += len;
     }
-    i
 }
 
 /// The length of a contraction at `bytes[i..]` (which starts with `'`), or 0.

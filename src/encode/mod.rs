@@ -14,12 +14,12 @@
 //! Within one call, pieces that needed merging are remembered
 //! ([`PieceCache`]). The tests compare all paths with a naive oracle.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+mod merge;
 
-use crate::merges::{Merges, NO_RULE, merged_of, rank_of};
+use crate::merges::{Merges, NO_RULE};
 use crate::piece_cache::PieceCache;
 use crate::vocab::Vocab;
+use merge::Scratch;
 
 /// The piece cache starts after this many pieces of one call needed merging.
 const CACHE_AFTER: usize = 8;
@@ -41,16 +41,16 @@ pub(crate) struct Model {
     /// pairs across characters are almost never inside a GPT-2 token) into
     /// short pieces that the vocabulary or the piece cache mostly answers.
     pair_in_token: Vec<u64>,
+    /// Every rule combines tokens made by lower-ranked rules (or bytes), so
+    /// merging never creates a pair ranked below the merge that made it.
+    /// Long pieces can then use a radix heap (see `merge`).
+    monotone: bool,
     /// Ordinary tokens that merging their own bytes does not produce, sorted.
     /// The whole-piece shortcut must not return them. Empty for GPT-2 and for
     /// any vocabulary trained the usual way; a hand-edited or oddly converted
     /// vocabulary may have some.
     not_self_merging: Vec<u32>,
 }
-
-/// The id of a node merged into its left neighbour (no token has this id:
-/// ids are bounded far below it when the vocabulary is loaded).
-const RETIRED: u32 = u32::MAX;
 
 /// What one call keeps while it encodes: the piece cache (made once a few
 /// pieces needed merging) and the merging buffers.
@@ -59,17 +59,6 @@ struct Memo {
     cache: Option<PieceCache>,
     merged: usize,
     scratch: Scratch,
-}
-
-/// Reusable buffers for merging, one set per call.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    ids: Vec<u32>,
-    rules: Vec<u64>,
-    next: Vec<u32>,
-    prev: Vec<u32>,
-    heap: BinaryHeap<Reverse<u64>>,
-    out: Vec<u32>,
 }
 
 impl Model {
@@ -115,11 +104,13 @@ impl Model {
                 }
             }
         }
+        let monotone = rules_are_monotone(&vocab, &merges);
         Model {
             vocab,
             merges,
             byte_pair_rules,
             pair_in_token,
+            monotone,
             not_self_merging: Vec::new(),
         }
     }
@@ -185,7 +176,7 @@ impl Model {
     }
 
     #[inline]
-    fn pair_in_token(&self, a: u8, b: u8) -> bool {
+    pub(super) fn pair_in_token(&self, a: u8, b: u8) -> bool {
         let pair = (a as usize) << 8 | b as usize;
         self.pair_in_token[pair / 64] & (1 << (pair % 64)) != 0
     }
@@ -237,118 +228,28 @@ impl Model {
             self.merge_long(piece, scratch);
         }
     }
+}
 
-    /// The packed rules of the adjacent byte pairs of `piece`.
-    #[inline]
-    fn initial_rules<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = u64> + 'p {
-        piece
-            .windows(2)
-            .map(|w| self.byte_pair_rules[(w[0] as usize) << 8 | w[1] as usize])
+/// Whether every rule, in rank order, joins two tokens that are bytes or
+/// were made by rules of lower rank.
+fn rules_are_monotone(vocab: &Vocab, merges: &Merges) -> bool {
+    // made[id]: 1 + the rank of the first rule that makes the token; 0 for
+    // bytes; u64::MAX for tokens no rule made yet.
+    let mut made = vec![u64::MAX; vocab.id_bound()];
+    for b in 0..=255u8 {
+        made[vocab.byte_id(b) as usize] = 0;
     }
-
-    /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
-    fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
-        let Scratch {
-            ids, rules, out, ..
-        } = scratch;
-        ids.clear();
-        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
-        // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
-        rules.clear();
-        rules.extend(self.initial_rules(piece));
-        while !rules.is_empty() {
-            // The strict `<` keeps the leftmost of equal ranks.
-            let mut best = 0;
-            for i in 1..rules.len() {
-                if rules[i] < rules[best] {
-                    best = i;
-                }
-            }
-            let rule = rules[best];
-            if rule == NO_RULE {
-                break;
-            }
-            ids[best] = merged_of(rule);
-            ids.remove(best + 1);
-            rules.remove(best);
-            if best > 0 {
-                rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
-            }
-            if best < rules.len() {
-                rules[best] = self.merges.packed(ids[best], ids[best + 1]);
-            }
+    for (rank, (left, right, merged)) in merges.iter().enumerate() {
+        let rank = rank as u64 + 1;
+        let known = |id: u32| made.get(id as usize).is_some_and(|&m| m < rank);
+        if !known(left) || !known(right) {
+            return false;
         }
-        out.extend_from_slice(ids);
-    }
-
-    /// The heap path: O(n log n) for pieces of any length.
-    fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
-        let Scratch {
-            ids,
-            next,
-            prev,
-            heap,
-            out,
-            ..
-        } = scratch;
-        let n = piece.len();
-        // Node i starts as byte i. `next[i]` is the following live node (n at
-        // the end), `prev[i]` the preceding one (u32::MAX at the start). A
-        // merge keeps the left node and retires the right one.
-        ids.clear();
-        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
-        next.clear();
-        next.extend(1..=n as u32);
-        prev.clear();
-        prev.extend((0..n as u32).map(|i| i.wrapping_sub(1)));
-        // Candidates `rank << 32 | left node`, smallest first: the lowest rank,
-        // then the leftmost. Entries go stale when a neighbour merges; they are
-        // recognised on pop by re-reading the pair's current rule.
-        heap.clear();
-        for (i, rule) in self.initial_rules(piece).enumerate() {
-            if rule != NO_RULE {
-                heap.push(Reverse((rank_of(rule) as u64) << 32 | i as u64));
-            }
-        }
-        while let Some(Reverse(entry)) = heap.pop() {
-            let (rank, left) = ((entry >> 32) as u32, entry as u32 as usize);
-            if ids[left] == RETIRED {
-                continue;
-            }
-            let right = next[left] as usize;
-            if right >= n {
-                continue;
-            }
-            // A rank names one pair, so an unchanged rank means an unchanged pair.
-            let rule = self.merges.packed(ids[left], ids[right]);
-            if rule == NO_RULE || rank_of(rule) != rank {
-                continue;
-            }
-            ids[left] = merged_of(rule);
-            ids[right] = RETIRED;
-            let after = next[right];
-            next[left] = after;
-            if (after as usize) < n {
-                prev[after as usize] = left as u32;
-                let rule = self.merges.packed(ids[left], ids[after as usize]);
-                if rule != NO_RULE {
-                    heap.push(Reverse((rank_of(rule) as u64) << 32 | left as u64));
-                }
-            }
-            let before = prev[left];
-            if before != u32::MAX {
-                let rule = self.merges.packed(ids[before as usize], ids[left]);
-                if rule != NO_RULE {
-                    heap.push(Reverse((rank_of(rule) as u64) << 32 | before as u64));
-                }
-            }
-        }
-        let mut i = 0;
-        while i < n {
-            out.push(ids[i]);
-            i = next[i] as usize;
+        if let Some(m) = made.get_mut(merged as usize) {
+            *m = (*m).min(rank);
         }
     }
+    true
 }
 
 #[cfg(test)]
@@ -358,9 +259,9 @@ mod tests {
 
     fn gpt2_model() -> (Vocab, Merges) {
         gpt2::load(
-            include_bytes!("../data/gpt2/vocab.json"),
+            include_bytes!("../../data/gpt2/vocab.json"),
             "vocab.json",
-            include_bytes!("../data/gpt2/merges.txt"),
+            include_bytes!("../../data/gpt2/merges.txt"),
             "merges.txt",
         )
         .unwrap()

@@ -1,0 +1,413 @@
+//! Merging one piece from its bytes: the in-place path for short pieces and
+//! the queue path for long ones.
+//!
+//! Both apply the rule exactly: the adjacent pair with the lowest rank first,
+//! the leftmost of equal ones. The short path rescans for the minimum after
+//! each merge, which is quadratic but fastest for a few dozen bytes. The long
+//! path keeps the pieces as a linked list and candidate merges
+//! `rank << 32 | position` in a priority queue, so that each merge costs two
+//! rule lookups and a few queue operations, whatever the piece's length.
+//!
+//! The queue is a radix heap when the merge rules are *monotone*: every rule
+//! only combines tokens that lower-ranked rules made (true of any vocabulary
+//! that BPE training produced, GPT-2's included, and checked when the
+//! tokenizer is built). Then a merge of rank `r` only creates pairs of rank
+//! above `r`, the keys leave the queue in increasing order, and a radix heap
+//! does each operation in amortized constant time with sequential memory
+//! access. For other rules a binary heap (O(log n), with lazy deletion) keeps
+//! the order without that assumption.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::{Model, SHORT_PIECE};
+use crate::merges::{NO_RULE, merged_of, rank_of};
+
+/// Long pieces are merged in chunks of this many bytes (see
+/// `merge_in_chunks`; 24 measured best between 16 and 64).
+const CHUNK: usize = 24;
+
+/// The id of a node merged into its left neighbour (no token has this id:
+/// ids are bounded far below it when the vocabulary is loaded).
+const RETIRED: u32 = u32::MAX;
+
+/// Reusable buffers for merging, one set per call.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ids: Vec<u32>,
+    rules: Vec<u64>,
+    nodes: Vec<Node>,
+    heap: BinaryHeap<Reverse<u64>>,
+    radix: RadixHeap,
+    /// For merging by chunks: the tokens so far, the current chunk's, a
+    /// re-merged region's, and the bytes being merged for a seam.
+    tokens: Vec<u32>,
+    chunk: Vec<u32>,
+    region: Vec<u32>,
+    region_bytes: Vec<u8>,
+    pair_bytes: Vec<u8>,
+    /// The ids of the last merged piece.
+    pub(crate) out: Vec<u32>,
+}
+
+impl Model {
+    /// The packed rules of the adjacent byte pairs of `piece`.
+    #[inline]
+    fn initial_rules<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = u64> + 'p {
+        piece
+            .windows(2)
+            .map(|w| self.byte_pair_rules[(w[0] as usize) << 8 | w[1] as usize])
+    }
+
+    /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
+    pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
+        debug_assert!(piece.len() <= SHORT_PIECE);
+        let Scratch {
+            ids, rules, out, ..
+        } = scratch;
+        ids.clear();
+        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
+        // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
+        rules.clear();
+        rules.extend(self.initial_rules(piece));
+        while !rules.is_empty() {
+            // The strict `<` keeps the leftmost of equal ranks.
+            let mut best = 0;
+            for i in 1..rules.len() {
+                if rules[i] < rules[best] {
+                    best = i;
+                }
+            }
+            let rule = rules[best];
+            if rule == NO_RULE {
+                break;
+            }
+            ids[best] = merged_of(rule);
+            ids.remove(best + 1);
+            rules.remove(best);
+            if best > 0 {
+                rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
+            }
+            if best < rules.len() {
+                rules[best] = self.merges.packed(ids[best], ids[best + 1]);
+            }
+        }
+        out.extend_from_slice(ids);
+    }
+
+    /// The path for pieces longer than [`SHORT_PIECE`].
+    pub(super) fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
+        if self.monotone {
+            self.merge_in_chunks(piece, scratch);
+        } else {
+            let mut queue = std::mem::take(&mut scratch.heap);
+            self.merge_with_queue(piece, scratch, &mut queue);
+            scratch.heap = queue;
+        }
+    }
+
+    /// Merges `bytes` into `scratch.out` by the short path or the radix-heap
+    /// queue, never by chunks (the seam repair below uses it).
+    fn merge_whole(&self, bytes: &[u8], scratch: &mut Scratch) {
+        scratch.out.clear();
+        if bytes.len() <= SHORT_PIECE {
+            self.merge_short(bytes, scratch);
+        } else {
+            let mut queue = std::mem::take(&mut scratch.radix);
+            self.merge_with_queue(bytes, scratch, &mut queue);
+            scratch.radix = queue;
+        }
+    }
+
+    /// Long pieces, for monotone rules: merge chunks of [`CHUNK`] bytes
+    /// one at a time and repair each seam, so that all work happens on a few
+    /// dozen bytes that stay in the cache (merging a megabyte in rank order
+    /// instead jumps all over it; see DESIGN.md for the measurements).
+    ///
+    /// Why this is exact. Call two adjacent tokens *compatible* when merging
+    /// their bytes together gives back those two tokens. For monotone rules,
+    /// a sequence of tokens is the merge of its bytes if and only if every
+    /// adjacent pair is compatible (DESIGN.md gives the proof). The merge of
+    /// a chunk satisfies this inside the chunk; at a seam whose two tokens
+    /// are not compatible, the tokens around the seam are merged again as one
+    /// region, widened until the region's edges are compatible too.
+    fn merge_in_chunks(&self, piece: &[u8], scratch: &mut Scratch) {
+        let mut tokens = std::mem::take(&mut scratch.tokens);
+        let mut chunk = std::mem::take(&mut scratch.chunk);
+        tokens.clear();
+        for bytes in piece.chunks(CHUNK) {
+            self.merge_whole(bytes, scratch);
+            chunk.clear();
+            chunk.extend_from_slice(&scratch.out);
+            self.join(&mut tokens, &chunk, scratch);
+        }
+        scratch.out.clear();
+        scratch.out.extend_from_slice(&tokens);
+        scratch.tokens = tokens;
+        scratch.chunk = chunk;
+    }
+
+    /// Appends `right`, the merge of the bytes that follow those of `left`,
+    /// to `left`, so that `left` becomes the merge of all those bytes.
+    fn join(&self, left: &mut Vec<u32>, right: &[u32], scratch: &mut Scratch) {
+        if left.is_empty() || right.is_empty() {
+            left.extend_from_slice(right);
+            return;
+        }
+        if self.compatible(left[left.len() - 1], right[0], scratch) {
+            left.extend_from_slice(right);
+            return;
+        }
+        // Re-merge the last `a` tokens of `left` with the first `b` of
+        // `right`, doubling a side whenever its edge is not compatible. At
+        // worst the region is everything, which is plain merging.
+        let (mut a, mut b) = (1, 1);
+        let mut region = std::mem::take(&mut scratch.region);
+        loop {
+            a = a.min(left.len());
+            b = b.min(right.len());
+            let mut bytes = std::mem::take(&mut scratch.region_bytes);
+            bytes.clear();
+            for &id in left[left.len() - a..].iter().chain(&right[..b]) {
+                bytes.extend_from_slice(self.vocab.bytes(id).unwrap_or_default());
+            }
+            self.merge_whole(&bytes, scratch);
+            scratch.region_bytes = bytes;
+            region.clear();
+            region.extend_from_slice(&scratch.out);
+            let left_ok =
+                a == left.len() || self.compatible(left[left.len() - a - 1], region[0], scratch);
+            let right_ok =
+                b == right.len() || self.compatible(region[region.len() - 1], right[b], scratch);
+            if left_ok && right_ok {
+                left.truncate(left.len() - a);
+                left.extend_from_slice(&region);
+                left.extend_from_slice(&right[b..]);
+                scratch.region = region;
+                return;
+            }
+            if !left_ok {
+                a *= 2;
+            }
+            if !right_ok {
+                b *= 2;
+            }
+        }
+    }
+
+    /// Whether merging the bytes of `first` and `second` together gives
+    /// `first`, `second`.
+    fn compatible(&self, first: u32, second: u32, scratch: &mut Scratch) -> bool {
+        let (Some(a), Some(b)) = (self.vocab.bytes(first), self.vocab.bytes(second)) else {
+            return false;
+        };
+        // No token joins the two bytes at the seam: no merge can cross it.
+        if !self.pair_in_token(a[a.len() - 1], b[0]) {
+            return true;
+        }
+        // A rule for the pair itself would join them.
+        if self.merges.packed(first, second) != NO_RULE {
+            return false;
+        }
+        let mut bytes = std::mem::take(&mut scratch.pair_bytes);
+        bytes.clear();
+        bytes.extend_from_slice(a);
+        bytes.extend_from_slice(b);
+        self.merge_whole(&bytes, scratch);
+        scratch.pair_bytes = bytes;
+        scratch.out == [first, second]
+    }
+
+    fn merge_with_queue(&self, piece: &[u8], scratch: &mut Scratch, queue: &mut impl Queue) {
+        let Scratch { nodes, out, .. } = scratch;
+        let n = piece.len();
+        // Node i starts as byte i; a merge keeps the left node and retires
+        // the right one. All of a node's fields share a cache line: in a long
+        // piece merges happen in rank order, all over the piece, and each
+        // touches a few neighbouring nodes.
+        nodes.clear();
+        nodes.extend(piece.iter().enumerate().map(|(i, &b)| Node {
+            rule: NO_RULE,
+            id: self.vocab.byte_id(b),
+            next: i as u32 + 1,
+            prev: (i as u32).wrapping_sub(1),
+        }));
+        // Candidates `rank << 32 | node`, smallest first: the lowest rank,
+        // then the leftmost. An entry is stale once its node was retired or
+        // its pair changed; the node's `rule` says which pair is current.
+        queue.clear();
+        for (i, rule) in self.initial_rules(piece).enumerate() {
+            nodes[i].rule = rule;
+            if rule != NO_RULE {
+                queue.push((rank_of(rule) as u64) << 32 | i as u64);
+            }
+        }
+        while let Some(entry) = queue.pop() {
+            let (rank, left) = ((entry >> 32) as u32, entry as u32 as usize);
+            let node = nodes[left];
+            if node.id == RETIRED || node.rule == NO_RULE || rank_of(node.rule) != rank {
+                continue;
+            }
+            let right = node.next as usize;
+            let merged = merged_of(node.rule);
+            let after = nodes[right].next as usize;
+            nodes[right].id = RETIRED;
+            let mut rule = NO_RULE;
+            if after < n {
+                nodes[after].prev = left as u32;
+                rule = self.merges.packed(merged, nodes[after].id);
+                if rule != NO_RULE {
+                    queue.push((rank_of(rule) as u64) << 32 | left as u64);
+                }
+            }
+            nodes[left] = Node {
+                rule,
+                id: merged,
+                next: after as u32,
+                prev: node.prev,
+            };
+            if node.prev != u32::MAX {
+                let before = node.prev as usize;
+                let rule = self.merges.packed(nodes[before].id, merged);
+                nodes[before].rule = rule;
+                if rule != NO_RULE {
+                    queue.push((rank_of(rule) as u64) << 32 | before as u64);
+                }
+            }
+        }
+        let mut i = 0;
+        while i < n {
+            out.push(nodes[i].id);
+            i = nodes[i].next as usize;
+        }
+    }
+}
+
+/// One piece of a long piece being merged: its token, its neighbours, and the
+/// rule for the pair it starts.
+#[derive(Clone, Copy)]
+struct Node {
+    rule: u64,
+    id: u32,
+    next: u32,
+    prev: u32,
+}
+
+/// A min-priority queue of `u64` keys.
+trait Queue {
+    fn clear(&mut self);
+    fn push(&mut self, key: u64);
+    fn pop(&mut self) -> Option<u64>;
+}
+
+impl Queue for BinaryHeap<Reverse<u64>> {
+    fn clear(&mut self) {
+        BinaryHeap::clear(self);
+    }
+
+    fn push(&mut self, key: u64) {
+        BinaryHeap::push(self, Reverse(key));
+    }
+
+    fn pop(&mut self) -> Option<u64> {
+        BinaryHeap::pop(self).map(|Reverse(key)| key)
+    }
+}
+
+/// A radix heap: a min-priority queue for keys that are never smaller than
+/// the last key popped. A key goes into the bucket numbered by the highest
+/// bit in which it differs from the last popped key; popping takes bucket 0
+/// (keys equal to the last), or else empties the first non-empty bucket,
+/// whose minimum becomes the last key, into lower buckets. Each key moves
+/// down at most 64 times and usually a few, in sequential passes.
+#[derive(Default)]
+pub(super) struct RadixHeap {
+    buckets: Vec<Vec<u64>>,
+    last: u64,
+}
+
+impl RadixHeap {
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        64 - (key ^ self.last).leading_zeros() as usize
+    }
+}
+
+impl Queue for RadixHeap {
+    fn clear(&mut self) {
+        self.buckets.resize_with(65, Vec::new);
+        self.buckets.iter_mut().for_each(Vec::clear);
+        self.last = 0;
+    }
+
+    #[inline]
+    fn push(&mut self, key: u64) {
+        debug_assert!(key >= self.last, "radix heap keys must not decrease");
+        let bucket = self.bucket(key);
+        self.buckets[bucket].push(key);
+    }
+
+    fn pop(&mut self) -> Option<u64> {
+        if self.buckets[0].is_empty() {
+            let index = self.buckets.iter().position(|b| !b.is_empty())?;
+            let mut keys = std::mem::take(&mut self.buckets[index]);
+            self.last = keys.iter().copied().min().unwrap_or(self.last);
+            for key in keys.drain(..) {
+                let bucket = self.bucket(key);
+                self.buckets[bucket].push(key);
+            }
+            // Keep the emptied bucket's allocation for later.
+            self.buckets[index] = keys;
+        }
+        self.buckets[0].pop()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both queues pop keys in increasing order, including keys pushed
+    /// between pops (never below the last popped key).
+    #[test]
+    fn queues_pop_in_order() {
+        let mut state = 7u64;
+        let mut random = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut radix = RadixHeap::default();
+        let mut heap = BinaryHeap::new();
+        radix.clear();
+        let mut reference = std::collections::BTreeMap::<u64, usize>::new();
+        let mut last = 0;
+        for step in 0..20_000 {
+            if step % 3 != 2 {
+                let key = last + random() % 1_000_000;
+                radix.push(key);
+                Queue::push(&mut heap, key);
+                *reference.entry(key).or_default() += 1;
+            } else if let Some((&min, _)) = reference.iter().next() {
+                assert_eq!(radix.pop(), Some(min));
+                assert_eq!(Queue::pop(&mut heap), Some(min));
+                let count = reference.get_mut(&min).unwrap();
+                *count -= 1;
+                if *count == 0 {
+                    reference.remove(&min);
+                }
+                last = min;
+            }
+        }
+        while let Some((&min, _)) = reference.iter().next() {
+            assert_eq!(radix.pop(), Some(min));
+            let count = reference.get_mut(&min).unwrap();
+            *count -= 1;
+            if *count == 0 {
+                reference.remove(&min);
+            }
+        }
+        assert_eq!(radix.pop(), None);
+    }
+}

@@ -366,6 +366,66 @@ impl Queue for RadixHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::gpt2;
+
+    fn gpt2_model() -> Model {
+        let (vocab, merges) = gpt2::load(
+            include_bytes!("../../data/gpt2/vocab.json"),
+            "vocab.json",
+            include_bytes!("../../data/gpt2/merges.txt"),
+            "merges.txt",
+        )
+        .unwrap();
+        Model::new_self_merging(vocab, merges)
+    }
+
+    /// The three long-piece paths agree: chunks with seam repair, the radix
+    /// heap and the binary heap, on long pieces built to make seams hard
+    /// (runs of one byte, short periods, digits, letters, punctuation, CJK).
+    #[test]
+    fn chunked_radix_and_binary_heap_paths_agree() {
+        let model = gpt2_model();
+        assert!(model.monotone, "GPT-2's rules are monotone");
+        let alphabets: [&[&str]; 9] = [
+            &["a"],
+            &["a", "a", "b"],
+            &["ab"],
+            &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            &["1", "9", "0"],
+            &["e", "r", "s", "t", "i", "n", "g"],
+            &["!", "=", "-", ".", "*", "/"],
+            &["中", "文", "的", "\u{301}"],
+            &["x", "y", "xy", "yx", "xxy"],
+        ];
+        let mut state = 99u64;
+        let mut random = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut scratch = Scratch::default();
+        for case in 0..1500 {
+            let alphabet = alphabets[case % alphabets.len()];
+            let len = 65 + random(if case % 10 == 0 { 3000 } else { 400 });
+            let mut text = String::new();
+            while text.len() < len {
+                text.push_str(alphabet[random(alphabet.len())]);
+            }
+            let piece = text.as_bytes();
+            model.merge_in_chunks(piece, &mut scratch);
+            let chunked = scratch.out.clone();
+            scratch.out.clear();
+            let mut radix = std::mem::take(&mut scratch.radix);
+            model.merge_with_queue(piece, &mut scratch, &mut radix);
+            let by_radix = std::mem::take(&mut scratch.out);
+            let mut heap = std::mem::take(&mut scratch.heap);
+            model.merge_with_queue(piece, &mut scratch, &mut heap);
+            let by_heap = std::mem::take(&mut scratch.out);
+            assert_eq!(by_radix, by_heap, "case {case}: {text:?}");
+            assert_eq!(chunked, by_heap, "case {case}: {text:?}");
+        }
+    }
 
     /// Both queues pop keys in increasing order, including keys pushed
     /// between pops (never below the last popped key).

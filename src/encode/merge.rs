@@ -20,7 +20,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{Model, SHORT_PIECE};
+use super::{Model, SHORT_PIECE, Tree};
 use crate::merges::{NO_RULE, merged_of, rank_of};
 
 /// Long pieces are merged in chunks of this many bytes (see
@@ -34,8 +34,6 @@ const RETIRED: u32 = u32::MAX;
 /// Reusable buffers for merging, one set per call.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    ids: Vec<u32>,
-    rules: Vec<u64>,
     nodes: Vec<Node>,
     heap: BinaryHeap<Reverse<u64>>,
     radix: RadixHeap,
@@ -62,42 +60,48 @@ impl Model {
     /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
     pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
         debug_assert!(piece.len() <= SHORT_PIECE);
-        let Scratch {
-            ids, rules, out, ..
-        } = scratch;
-        ids.clear();
-        ids.extend(piece.iter().map(|&b| self.vocab.byte_id(b)));
+        let n = piece.len().min(SHORT_PIECE);
+        if n == 0 {
+            return;
+        }
+        let mut ids = [0u32; SHORT_PIECE];
         // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
-        rules.clear();
-        rules.extend(self.initial_rules(piece));
-        while !rules.is_empty() {
+        let mut rules = [NO_RULE; SHORT_PIECE];
+        for (slot, &b) in ids[..n].iter_mut().zip(piece) {
+            *slot = self.vocab.byte_id(b);
+        }
+        for (slot, rule) in rules.iter_mut().zip(self.initial_rules(piece)) {
+            *slot = rule;
+        }
+        let mut pairs = n.saturating_sub(1);
+        while pairs > 0 {
             // The strict `<` keeps the leftmost of equal ranks.
-            let mut best = 0;
-            for i in 1..rules.len() {
-                if rules[i] < rules[best] {
-                    best = i;
+            let (mut best, mut best_rule) = (0, rules[0]);
+            for (i, &rule) in rules[..pairs].iter().enumerate().skip(1) {
+                if rule < best_rule {
+                    (best, best_rule) = (i, rule);
                 }
             }
-            let rule = rules[best];
-            if rule == NO_RULE {
+            if best_rule == NO_RULE {
                 break;
             }
-            ids[best] = merged_of(rule);
-            ids.remove(best + 1);
-            rules.remove(best);
+            ids[best] = merged_of(best_rule);
+            ids.copy_within(best + 2..pairs + 1, best + 1);
+            rules.copy_within(best + 1..pairs, best);
+            pairs -= 1;
             if best > 0 {
                 rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
             }
-            if best < rules.len() {
+            if best < pairs {
                 rules[best] = self.merges.packed(ids[best], ids[best + 1]);
             }
         }
-        out.extend_from_slice(ids);
+        scratch.out.extend_from_slice(&ids[..pairs + 1]);
     }
 
     /// The path for pieces longer than [`SHORT_PIECE`].
     pub(super) fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
-        if self.monotone {
+        if self.trees.is_some() {
             self.merge_in_chunks(piece, scratch);
         } else {
             let mut queue = std::mem::take(&mut scratch.heap);
@@ -196,6 +200,76 @@ impl Model {
     }
 
     /// Whether merging the bytes of `first` and `second` together gives
+    /// `first`, `second`, read off the two tokens' merge trees.
+    ///
+    /// While each token forms, the symbols that meet at the seam are the
+    /// right spine of `first` (its last byte, then larger and larger right
+    /// parts, up to `first`) and the left spine of `second`. Each spine token
+    /// holds the seam from the rank at which it was made until the rank at
+    /// which the next one is. Two tokens that meet have a rule, and the rule
+    /// fires before either side moves on, exactly when the tokens are not
+    /// compatible. On a tie the leftmost pair wins: a rule of the same rank
+    /// that moves `first`'s spine comes first (it is to the left), one that
+    /// moves `second`'s comes after the seam's.
+    fn compatible_by_trees(&self, trees: &[Tree], first: u32, second: u32) -> bool {
+        let mut right_spine = [0u32; 256];
+        let mut left_spine = [0u32; 256];
+        let spine = |spine: &mut [u32; 256], mut id: u32, go_right: bool| {
+            let mut len = 0;
+            loop {
+                if len == spine.len() {
+                    return None;
+                }
+                spine[len] = id;
+                len += 1;
+                let tree = trees.get(id as usize)?;
+                if tree.made == 0 {
+                    return Some(len);
+                }
+                id = if go_right { tree.right } else { tree.left };
+            }
+        };
+        let (Some(mut i), Some(mut j)) = (
+            spine(&mut right_spine, first, true),
+            spine(&mut left_spine, second, false),
+        ) else {
+            return false;
+        };
+        // Walk both spines upwards from the bytes, in rank order.
+        i -= 1;
+        j -= 1;
+        loop {
+            let (left, right) = (right_spine[i], left_spine[j]);
+            let next_left = if i > 0 {
+                trees[right_spine[i - 1] as usize].made
+            } else {
+                u32::MAX
+            };
+            let next_right = if j > 0 {
+                trees[left_spine[j - 1] as usize].made
+            } else {
+                u32::MAX
+            };
+            let rule = self.merges.packed(left, right);
+            if rule != NO_RULE {
+                let made = rank_of(rule) + 1;
+                if made < next_left && made <= next_right {
+                    return false;
+                }
+            }
+            if i == 0 && j == 0 {
+                return true;
+            }
+            if next_left <= next_right && i > 0 {
+                i -= 1;
+            }
+            if next_right <= next_left && j > 0 {
+                j -= 1;
+            }
+        }
+    }
+
+    /// Whether merging the bytes of `first` and `second` together gives
     /// `first`, `second`.
     fn compatible(&self, first: u32, second: u32, scratch: &mut Scratch) -> bool {
         let (Some(a), Some(b)) = (self.vocab.bytes(first), self.vocab.bytes(second)) else {
@@ -209,6 +283,17 @@ impl Model {
         if self.merges.packed(first, second) != NO_RULE {
             return false;
         }
+        match &self.trees {
+            Some(trees) => self.compatible_by_trees(trees, first, second),
+            None => self.compatible_by_merging(first, second, scratch),
+        }
+    }
+
+    /// [`Model::compatible`] by merging the two tokens' bytes.
+    fn compatible_by_merging(&self, first: u32, second: u32, scratch: &mut Scratch) -> bool {
+        let (Some(a), Some(b)) = (self.vocab.bytes(first), self.vocab.bytes(second)) else {
+            return false;
+        };
         let mut bytes = std::mem::take(&mut scratch.pair_bytes);
         bytes.clear();
         bytes.extend_from_slice(a);
@@ -379,13 +464,59 @@ mod tests {
         Model::new_self_merging(vocab, merges)
     }
 
+    /// Reading compatibility off the merge trees agrees with merging the two
+    /// tokens' bytes, on random pairs and on pairs of related tokens.
+    #[test]
+    fn compatibility_by_trees_equals_by_merging() {
+        let model = gpt2_model();
+        let trees = model.trees.as_ref().unwrap();
+        let ids: Vec<u32> = model
+            .vocab
+            .ids()
+            .filter(|&id| !model.vocab.is_special(id))
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut state = 3u64;
+        let mut random = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut compatible, mut incompatible) = (0, 0);
+        for case in 0..200_000 {
+            let first = ids[random(ids.len())];
+            // Half the time a token related to the first: one of its parts,
+            // or a token that starts with the first's last bytes.
+            let second = if case % 2 == 0 {
+                ids[random(ids.len())]
+            } else {
+                let t = trees[first as usize];
+                [t.left, t.right, first][random(3)]
+            };
+            let expected = model.compatible_by_merging(first, second, &mut scratch);
+            let quick = model.merges.packed(first, second) == NO_RULE
+                && model.compatible_by_trees(trees, first, second);
+            assert_eq!(quick, expected, "{first} {second}");
+            if expected {
+                compatible += 1;
+            } else {
+                incompatible += 1;
+            }
+        }
+        assert!(
+            compatible > 10_000 && incompatible > 10_000,
+            "{compatible} {incompatible}"
+        );
+    }
+
     /// The three long-piece paths agree: chunks with seam repair, the radix
     /// heap and the binary heap, on long pieces built to make seams hard
     /// (runs of one byte, short periods, digits, letters, punctuation, CJK).
     #[test]
     fn chunked_radix_and_binary_heap_paths_agree() {
         let model = gpt2_model();
-        assert!(model.monotone, "GPT-2's rules are monotone");
+        assert!(model.trees.is_some(), "GPT-2's rules are monotone");
         let alphabets: [&[&str]; 9] = [
             &["a"],
             &["a", "a", "b"],

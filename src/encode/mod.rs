@@ -41,10 +41,11 @@ pub(crate) struct Model {
     /// pairs across characters are almost never inside a GPT-2 token) into
     /// short pieces that the vocabulary or the piece cache mostly answers.
     pair_in_token: Vec<u64>,
-    /// Every rule combines tokens made by lower-ranked rules (or bytes), so
-    /// merging never creates a pair ranked below the merge that made it.
-    /// Long pieces can then use a radix heap (see `merge`).
-    monotone: bool,
+    /// When every rule combines tokens made by lower-ranked rules (or
+    /// bytes) and every token is made by one rule: each token's rule. Merging
+    /// then never creates a pair ranked below the merge that made it, which
+    /// long pieces rely on (see `merge`).
+    trees: Option<Vec<Tree>>,
     /// Ordinary tokens that merging their own bytes does not produce, sorted.
     /// The whole-piece shortcut must not return them. Empty for GPT-2 and for
     /// any vocabulary trained the usual way; a hand-edited or oddly converted
@@ -104,13 +105,13 @@ impl Model {
                 }
             }
         }
-        let monotone = rules_are_monotone(&vocab, &merges);
+        let trees = merge_trees(&vocab, &merges);
         Model {
             vocab,
             merges,
             byte_pair_rules,
             pair_in_token,
-            monotone,
+            trees,
             not_self_merging: Vec::new(),
         }
     }
@@ -230,26 +231,49 @@ impl Model {
     }
 }
 
-/// Whether every rule, in rank order, joins two tokens that are bytes or
-/// were made by rules of lower rank.
-fn rules_are_monotone(vocab: &Vocab, merges: &Merges) -> bool {
-    // made[id]: 1 + the rank of the first rule that makes the token; 0 for
-    // bytes; u64::MAX for tokens no rule made yet.
-    let mut made = vec![u64::MAX; vocab.id_bound()];
+/// How a token was made: the rule that joined `left` and `right`, whose rank
+/// plus one is `made` (0 for the byte tokens, which no rule makes).
+#[derive(Clone, Copy)]
+pub(crate) struct Tree {
+    pub(crate) left: u32,
+    pub(crate) right: u32,
+    pub(crate) made: u32,
+}
+
+/// Each token's [`Tree`], if every rule, in rank order, joins two tokens that
+/// are bytes or were made by rules of lower rank, and no token is made by
+/// two rules.
+fn merge_trees(vocab: &Vocab, merges: &Merges) -> Option<Vec<Tree>> {
+    const UNMADE: u32 = u32::MAX;
+    let mut trees = vec![
+        Tree {
+            left: 0,
+            right: 0,
+            made: UNMADE
+        };
+        vocab.id_bound()
+    ];
     for b in 0..=255u8 {
-        made[vocab.byte_id(b) as usize] = 0;
+        let id = vocab.byte_id(b);
+        trees[id as usize] = Tree {
+            left: id,
+            right: id,
+            made: 0,
+        };
     }
     for (rank, (left, right, merged)) in merges.iter().enumerate() {
-        let rank = rank as u64 + 1;
-        let known = |id: u32| made.get(id as usize).is_some_and(|&m| m < rank);
+        let made = u32::try_from(rank + 1).ok()?;
+        let known = |id: u32| trees.get(id as usize).is_some_and(|t| t.made < made);
         if !known(left) || !known(right) {
-            return false;
+            return None;
         }
-        if let Some(m) = made.get_mut(merged as usize) {
-            *m = (*m).min(rank);
+        let tree = trees.get_mut(merged as usize)?;
+        if tree.made != UNMADE {
+            return None;
         }
+        *tree = Tree { left, right, made };
     }
-    true
+    Some(trees)
 }
 
 #[cfg(test)]

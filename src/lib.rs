@@ -9,6 +9,7 @@ mod error;
 mod formats;
 mod hash;
 mod merges;
+mod parallel;
 mod piece_cache;
 mod pretokenize;
 mod tokenizer;

@@ -172,6 +172,12 @@ impl Tokenizer {
         inner.model.encode_pieces(pieces, &mut |id| ids.push(id));
     }
 
+    /// A place at or after `from` where `text` can be cut without changing
+    /// its encoding (see [`Pretokenizer::independent_cut`]).
+    pub(crate) fn independent_cut(&self, text: &str, from: usize) -> Option<usize> {
+        self.inner.pretokenizer.independent_cut(text, from)
+    }
+
     /// The pretokenization chunks of `text`: the pieces that byte-pair merging
     /// works within. They concatenate to `text`.
     pub fn split<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {

@@ -228,3 +228,30 @@ fn megabyte_pieces_round_trip() {
         assert!(t.decode(&ids).unwrap() == *text, "{name} round trip");
     }
 }
+
+#[test]
+fn parallel_encoding_gives_the_same_ids() {
+    let t = Tokenizer::gpt2();
+    for name in ["prose", "multilingual", "code", "prose_crlf"] {
+        let text = common::fixture_text(&format!("corpus/{name}.txt"));
+        assert!(t.encode_parallel(&text) == t.encode(&text), "{name}");
+    }
+    // Long texts with few or no places to cut.
+    let mut rng = Rng::new(23);
+    let mut odd = String::new();
+    while odd.len() < 600_000 {
+        odd.push_str(&random_text(&mut rng, 60));
+    }
+    for text in [
+        odd,
+        "a".repeat(700_000),
+        "x y".repeat(200_000),
+        "中文 ".repeat(100_000),
+    ] {
+        assert!(t.encode_parallel(&text) == t.encode(&text));
+    }
+    let texts: Vec<String> = (0..50).map(|_| random_text(&mut rng, 300)).collect();
+    let one_by_one: Vec<Vec<u32>> = texts.iter().map(|s| t.encode(s)).collect();
+    assert_eq!(t.encode_batch(&texts), one_by_one);
+    assert_eq!(t.encode_batch::<&str>(&[]), Vec::<Vec<u32>>::new());
+}

@@ -125,6 +125,43 @@ impl ByteTable {
         }
     }
 
+    /// Removes `key`, returning its value. The entries after it in its probe
+    /// run move back into the gap when their search would otherwise stop
+    /// early (backward-shift deletion, so no tombstones).
+    pub(crate) fn remove<'k>(
+        &mut self,
+        key: &[u8],
+        key_of: impl Fn(u32) -> &'k [u8],
+    ) -> Option<u32> {
+        let value = self.get(key, &key_of)?;
+        let prefix = prefix_word(key);
+        let mut hole = hash_parts(prefix, key.len(), tail(key)) as usize & self.mask;
+        while self.slots[hole].value != value || self.slots[hole].len == 0 {
+            hole = (hole + 1) & self.mask;
+        }
+        let mut next = (hole + 1) & self.mask;
+        while self.slots[next].len != 0 {
+            let slot = self.slots[next];
+            let tail = if slot.len > 8 {
+                tail(key_of(slot.value))
+            } else {
+                &[]
+            };
+            let home = hash_parts(slot.prefix, slot.len as usize, tail) as usize & self.mask;
+            // Move the entry back if its home is not in (hole, next].
+            let distance_home = next.wrapping_sub(home) & self.mask;
+            let distance_hole = next.wrapping_sub(hole) & self.mask;
+            if distance_home >= distance_hole {
+                self.slots[hole] = slot;
+                hole = next;
+            }
+            next = (next + 1) & self.mask;
+        }
+        self.slots[hole] = FREE_SLOT;
+        self.len -= 1;
+        Some(value)
+    }
+
     /// Doubles the table. Only keys longer than 8 bytes are read back to
     /// rehash: a slot holds all of a shorter one.
     fn grow<'k>(&mut self, key_of: &dyn Fn(u32) -> &'k [u8]) {
@@ -298,6 +335,28 @@ mod tests {
             assert_eq!(table.get(&other, |v| &keys[v as usize]), None);
         }
         assert_eq!(table.get(b"", |v| &keys[v as usize]), None);
+    }
+
+    #[test]
+    fn byte_table_removes_keys_and_keeps_the_rest() {
+        let keys: Vec<Vec<u8>> = (0..3000u32)
+            .map(|i| format!("key number {i} {}", "x".repeat((i % 13) as usize)).into_bytes())
+            .chain((0..500u32).map(|i| i.to_le_bytes()[..1 + (i % 3) as usize].to_vec()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut table = ByteTable::with_capacity(keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            table.insert(key, i as u32, |v| &keys[v as usize]);
+        }
+        for (i, key) in keys.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+            assert_eq!(table.remove(key, |v| &keys[v as usize]), Some(i as u32));
+            assert_eq!(table.remove(key, |v| &keys[v as usize]), None);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            let expected = (i % 3 != 0).then_some(i as u32);
+            assert_eq!(table.get(key, |v| &keys[v as usize]), expected, "{key:?}");
+        }
     }
 
     #[test]

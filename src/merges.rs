@@ -8,15 +8,6 @@
 
 use crate::hash::U64Table;
 
-/// A merge rule's priority and result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Merge {
-    /// Position in the ordered list; lower merges first.
-    pub(crate) rank: u32,
-    /// Id of the token the pair becomes.
-    pub(crate) merged: u32,
-}
-
 /// A packed rule that is no rule: greater than every real one.
 pub(crate) const NO_RULE: u64 = u64::MAX;
 
@@ -36,8 +27,8 @@ pub(crate) fn merged_of(rule: u64) -> u32 {
 pub(crate) struct Merges {
     /// `key(left, right)` -> `rank << 32 | merged`.
     by_pair: U64Table,
-    /// `(left, right)` in rank order, for saving.
-    ordered: Vec<(u32, u32)>,
+    /// `(left, right, merged)` in rank order, for saving.
+    ordered: Vec<(u32, u32, u32)>,
 }
 
 #[inline]
@@ -62,7 +53,7 @@ impl Merges {
         match self.by_pair.insert(key(left, right), value) {
             Some(existing) => Err((existing >> 32) as u32),
             None => {
-                self.ordered.push((left, right));
+                self.ordered.push((left, right, merged));
                 Ok(())
             }
         }
@@ -77,22 +68,9 @@ impl Merges {
         self.by_pair.get(key(left, right)).unwrap_or(NO_RULE)
     }
 
-    /// The rule for the adjacent pair `left right`, if any.
-    #[inline]
-    pub(crate) fn get(&self, left: u32, right: u32) -> Option<Merge> {
-        let value = self.by_pair.get(key(left, right))?;
-        Some(Merge {
-            rank: (value >> 32) as u32,
-            merged: value as u32,
-        })
-    }
-
     /// `(left, right, merged)` for every rule, in rank order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
-        self.ordered.iter().map(|&(l, r)| {
-            let merged = self.get(l, r).map_or(u32::MAX, |m| m.merged);
-            (l, r, merged)
-        })
+        self.ordered.iter().copied()
     }
 
     /// Number of rules.

@@ -192,6 +192,25 @@ impl Vocab {
         })
     }
 
+    /// Turns ordinary token `id` into a special token with text `text`: it
+    /// leaves the byte lookup and decodes to `text`.
+    pub(crate) fn make_special(&mut self, id: u32, text: &str) {
+        let Some(&span) = self.spans.get(id as usize) else {
+            return;
+        };
+        let (data, spans) = (&self.data, &self.spans);
+        self.ordinary
+            .remove(&data[span.range()], |i| &data[spans[i as usize].range()]);
+        let start = self.data.len() as u32;
+        self.data.extend_from_slice(text.as_bytes());
+        self.spans[id as usize] = Span {
+            start,
+            end: self.data.len() as u32,
+        };
+        let at = self.specials.partition_point(|&(_, s)| s < id);
+        self.specials.insert(at, (text.to_string(), id));
+    }
+
     /// The id of the ordinary token with exactly these bytes.
     #[inline]
     pub(crate) fn ordinary_id(&self, bytes: &[u8]) -> Option<u32> {

@@ -89,11 +89,18 @@ impl Model {
     /// for a vocabulary known to have no exceptions: the embedded GPT-2, which
     /// a unit test checks.
     pub(crate) fn new_self_merging(vocab: Vocab, merges: Merges) -> Model {
+        // The rules that join two byte tokens, found by one pass over the
+        // rules rather than 65,536 lookups.
+        let mut byte_of_id = vec![None; vocab.id_bound()];
+        for b in 0..=255u8 {
+            byte_of_id[vocab.byte_id(b) as usize] = Some(b);
+        }
+        let byte_of = |id: u32| byte_of_id.get(id as usize).copied().flatten();
         let mut byte_pair_rules = vec![NO_RULE; 1 << 16];
-        for a in 0..=255u8 {
-            for b in 0..=255u8 {
+        for (rank, (left, right, merged)) in merges.iter().enumerate() {
+            if let (Some(a), Some(b)) = (byte_of(left), byte_of(right)) {
                 byte_pair_rules[(a as usize) << 8 | b as usize] =
-                    merges.packed(vocab.byte_id(a), vocab.byte_id(b));
+                    (rank as u64) << 32 | merged as u64;
             }
         }
         let mut pair_in_token = vec![0u64; (1 << 16) / 64];

@@ -13,89 +13,11 @@
 //!   that is neither one of the 256 byte tokens nor the result of a merge
 //!   (GPT-2's `<|endoftext|>`) is a special token, kept as literal text.
 
-use super::json_object::{self, IdValue, Object};
+use super::json_object::{self, IdValue};
 use crate::byte_level::{self, BYTE_TO_CHAR, bytes_to_text};
 use crate::error::{Error, Result};
-use crate::hash::ByteTable;
 use crate::merges::Merges;
 use crate::vocab::{TokenList, Vocab, VocabProblem};
-
-/// The parsed vocab.json with a lookup from bytes to entries. Entries are
-/// numbered in file order.
-struct VocabEntries {
-    object: Object,
-    ids: Vec<u32>,
-    /// Where each entry's bytes are in `bytes`; empty for a key that is not
-    /// written in the byte-level alphabet.
-    spans: Vec<(usize, usize)>,
-    /// Byte-level keys decoded to bytes, one after another.
-    bytes: Vec<u8>,
-    /// Byte-level entries by their bytes (values are entry indices).
-    by_bytes: ByteTable,
-}
-
-impl VocabEntries {
-    fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// The key of entry `index` as written (after JSON unescaping).
-    fn text(&self, index: usize) -> &str {
-        self.object.entry(index).0
-    }
-
-    fn bytes_of(&self, index: u32) -> &[u8] {
-        let (start, end) = self.spans[index as usize];
-        &self.bytes[start..end]
-    }
-
-    fn find(&self, bytes: &[u8]) -> Option<u32> {
-        self.by_bytes.get(bytes, |i| self.bytes_of(i))
-    }
-}
-
-/// Parses vocab.json.
-fn parse_vocab_json(json: &[u8], file: &str) -> Result<VocabEntries> {
-    let object = json_object::read(json).map_err(|message| Error::VocabFormat {
-        file: file.to_string(),
-        message,
-    })?;
-    let mut ids = Vec::with_capacity(object.len());
-    let mut spans = Vec::with_capacity(object.len());
-    let mut bytes = Vec::with_capacity(json.len() / 2);
-    for i in 0..object.len() {
-        let (text, value) = object.entry(i);
-        ids.push(match value {
-            IdValue::Id(id) if id <= u32::MAX as u64 => id as u32,
-            IdValue::Id(id) => return id_error(file, text, id.to_string()),
-            IdValue::Other(value) => return id_error(file, text, value),
-        });
-        let start = bytes.len();
-        if !byte_level::decode_into(text.as_bytes(), &mut bytes) {
-            bytes.truncate(start);
-        }
-        spans.push((start, bytes.len()));
-    }
-    let mut vocab = VocabEntries {
-        object,
-        ids,
-        spans,
-        bytes,
-        by_bytes: ByteTable::with_capacity(0),
-    };
-    let mut by_bytes = ByteTable::with_capacity(vocab.len());
-    for index in 0..vocab.len() as u32 {
-        let key = vocab.bytes_of(index);
-        if !key.is_empty() && by_bytes.insert(key, index, |i| vocab.bytes_of(i)).is_some() {
-            return Err(Error::VocabDuplicateToken {
-                file: file.to_string(),
-                token: vocab.text(index as usize).to_string(),
-            });
-        }
-    }
-    vocab.by_bytes = by_bytes;
-    Ok(vocab)
-}
 
 fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
     Err(Error::VocabBadId {
@@ -105,18 +27,68 @@ fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
     })
 }
 
-/// One parsed merges line: the two tokens and their concatenation as
-/// vocabulary entry indices, and the 1-based line number.
-struct MergeLine {
-    left: u32,
-    right: u32,
-    merged: u32,
-    line: u32,
+/// Reads vocab.json: every key written in the byte-level alphabet becomes an
+/// ordinary token for now (the merges decide which stay ordinary), any other
+/// key a special token. Returns the keys as written, in file order.
+fn read_vocab_json(json: &[u8], file: &str) -> Result<Vocab> {
+    let object = json_object::read(json).map_err(|message| Error::VocabFormat {
+        file: file.to_string(),
+        message,
+    })?;
+    let mut list = TokenList::with_capacity(object.len(), json.len() / 2);
+    let mut bytes = Vec::new();
+    for i in 0..object.len() {
+        let (text, value) = object.entry(i);
+        let id = match value {
+            IdValue::Id(id) if id <= u32::MAX as u64 => id as u32,
+            IdValue::Id(id) => return id_error(file, text, id.to_string()),
+            IdValue::Other(value) => return id_error(file, text, value),
+        };
+        bytes.clear();
+        if byte_level::decode_into(text.as_bytes(), &mut bytes) && !bytes.is_empty() {
+            list.push_ordinary(&bytes, id);
+        } else {
+            list.push_special(text, id);
+        }
+    }
+    Vocab::new(list).map_err(|problem| {
+        let file = file.to_string();
+        let text = |i: usize| object.entry(i).0.to_string();
+        match problem {
+            VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
+                file,
+                id,
+                first: text(first),
+                second: text(second),
+            },
+            VocabProblem::DuplicateToken { index } => Error::VocabDuplicateToken {
+                file,
+                token: text(index),
+            },
+            VocabProblem::EmptyToken => Error::VocabEmptyToken { file },
+            VocabProblem::MissingByte(byte) => Error::MissingByteToken {
+                file,
+                byte,
+                token: BYTE_TO_CHAR[byte as usize].to_string(),
+            },
+            VocabProblem::TooLarge => Error::VocabFormat {
+                file,
+                message: "more than 4 GiB of token bytes".to_string(),
+            },
+            VocabProblem::SparseId { id, index } => Error::VocabSparseId {
+                file,
+                token: text(index),
+                id,
+                count: object.len(),
+            },
+        }
+    })
 }
 
-/// Parses merges.txt against the vocabulary entries.
-fn parse_merges_txt(text: &[u8], file: &str, vocab: &VocabEntries) -> Result<Vec<MergeLine>> {
-    let mut merges = Vec::with_capacity(text.len() / 8);
+/// Reads merges.txt against the vocabulary.
+fn read_merges_txt(text: &[u8], file: &str, vocab: &Vocab) -> Result<Merges> {
+    let mut merges = Merges::with_capacity(text.len() / 8);
+    let mut line_of_rank: Vec<u32> = Vec::with_capacity(text.len() / 8);
     let (mut left, mut right) = (Vec::new(), Vec::new());
     for (line_index, raw) in text.split(|&b| b == b'\n').enumerate() {
         let line_number = line_index + 1;
@@ -137,24 +109,26 @@ fn parse_merges_txt(text: &[u8], file: &str, vocab: &VocabEntries) -> Result<Vec
             if !well_formed {
                 return None;
             }
-            let left_index = vocab.find(&left)?;
-            let right_index = vocab.find(&right)?;
+            let left_id = vocab.ordinary_id(&left)?;
+            let right_id = vocab.ordinary_id(&right)?;
             left.extend_from_slice(&right);
-            let merged = vocab.find(&left)?;
-            Some(MergeLine {
-                left: left_index,
-                right: right_index,
-                merged,
-                line: line_number as u32,
-            })
+            Some((left_id, right_id, vocab.ordinary_id(&left)?))
         });
-        match parsed {
-            Some(merge) => merges.push(merge),
-            None => {
-                let offset = raw.as_ptr() as usize - text.as_ptr() as usize;
-                return Err(merge_line_error(line, line_number, offset, file, vocab));
-            }
+        let Some((left_id, right_id, merged)) = parsed else {
+            let offset = raw.as_ptr() as usize - text.as_ptr() as usize;
+            return Err(merge_line_error(line, line_number, offset, file, vocab));
+        };
+        if let Err(rank) = merges.push(left_id, right_id, merged) {
+            let spelled = |id: u32| bytes_to_text(vocab.bytes(id).unwrap_or_default());
+            return Err(Error::MergesDuplicate {
+                file: file.to_string(),
+                line: line_number,
+                first_line: line_of_rank[rank as usize] as usize,
+                left: spelled(left_id),
+                right: spelled(right_id),
+            });
         }
+        line_of_rank.push(line_number as u32);
     }
     Ok(merges)
 }
@@ -166,7 +140,7 @@ fn merge_line_error(
     line_number: usize,
     offset: usize,
     file: &str,
-    vocab: &VocabEntries,
+    vocab: &Vocab,
 ) -> Error {
     let file = file.to_string();
     let line = match std::str::from_utf8(line) {
@@ -193,7 +167,7 @@ fn merge_line_error(
     for token in [left, right, &merged] {
         let mut bytes = Vec::new();
         let error = if !byte_level::decode_into(token.as_bytes(), &mut bytes) {
-            if (0..vocab.len()).any(|i| vocab.text(i) == token) {
+            if vocab.specials().iter().any(|(text, _)| text == token) {
                 Error::MergesNotByteLevel {
                     file,
                     line: line_number,
@@ -206,7 +180,7 @@ fn merge_line_error(
                     token: token.to_string(),
                 }
             }
-        } else if vocab.find(&bytes).is_none() {
+        } else if vocab.ordinary_id(&bytes).is_none() {
             Error::MergesUnknownToken {
                 file,
                 line: line_number,
@@ -233,72 +207,23 @@ pub(crate) fn load(
     merges_txt: &[u8],
     merges_file: &str,
 ) -> Result<(Vocab, Merges)> {
-    let entries = parse_vocab_json(vocab_json, vocab_file)?;
-    let merge_lines = parse_merges_txt(merges_txt, merges_file, &entries)?;
-
+    let mut vocab = read_vocab_json(vocab_json, vocab_file)?;
+    let merges = read_merges_txt(merges_txt, merges_file, &vocab)?;
     // Ordinary tokens are the byte tokens and the merge results; every other
-    // entry is special.
-    let mut ordinary: Vec<bool> = (0..entries.len() as u32)
-        .map(|i| entries.bytes_of(i).len() == 1)
+    // entry is special (GPT-2's `<|endoftext|>`), kept as written.
+    let mut made = vec![false; vocab.id_bound()];
+    for (_, _, merged) in merges.iter() {
+        made[merged as usize] = true;
+    }
+    let unmade: Vec<u32> = vocab
+        .ids()
+        .filter(|&id| !made[id as usize])
+        .filter(|&id| vocab.ordinary_bytes(id).is_some_and(|b| b.len() > 1))
         .collect();
-    for m in &merge_lines {
-        ordinary[m.merged as usize] = true;
-    }
-    let mut list = TokenList::with_capacity(entries.len(), entries.bytes.len());
-    for (index, &id) in entries.ids.iter().enumerate() {
-        if ordinary[index] {
-            list.push_ordinary(entries.bytes_of(index as u32), id);
-        } else {
-            list.push_special(entries.text(index), id);
-        }
-    }
-    let vocab = Vocab::new(list).map_err(|problem| {
-        let file = vocab_file.to_string();
-        let text = |i: usize| entries.text(i).to_string();
-        match problem {
-            VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
-                file,
-                id,
-                first: text(first),
-                second: text(second),
-            },
-            VocabProblem::DuplicateToken { index } => Error::VocabDuplicateToken {
-                file,
-                token: text(index),
-            },
-            VocabProblem::EmptyToken => Error::VocabEmptyToken { file },
-            VocabProblem::MissingByte(byte) => Error::MissingByteToken {
-                file,
-                byte,
-                token: BYTE_TO_CHAR[byte as usize].to_string(),
-            },
-            VocabProblem::TooLarge => Error::VocabFormat {
-                file,
-                message: "more than 4 GiB of token bytes".to_string(),
-            },
-            VocabProblem::SparseId { id, index } => Error::VocabSparseId {
-                file,
-                token: text(index),
-                id,
-                count: entries.len(),
-            },
-        }
-    })?;
-
-    let mut merges = Merges::with_capacity(merge_lines.len());
-    let mut line_of_rank = Vec::with_capacity(merge_lines.len());
-    for m in &merge_lines {
-        let id = |index: u32| entries.ids[index as usize];
-        if let Err(rank) = merges.push(id(m.left), id(m.right), id(m.merged)) {
-            return Err(Error::MergesDuplicate {
-                file: merges_file.to_string(),
-                line: m.line as usize,
-                first_line: line_of_rank[rank as usize] as usize,
-                left: entries.text(m.left as usize).to_string(),
-                right: entries.text(m.right as usize).to_string(),
-            });
-        }
-        line_of_rank.push(m.line);
+    for id in unmade {
+        // The key as written spells the token's bytes.
+        let text = bytes_to_text(vocab.bytes(id).unwrap_or_default());
+        vocab.make_special(id, &text);
     }
     Ok((vocab, merges))
 }

@@ -172,6 +172,19 @@ pub fn bpe_rust_gems() -> Encoder {
     }
 }
 
+/// One encoder by name, without loading the others.
+pub fn all_encoders_lazy(name: &str) -> Option<Encoder> {
+    Some(match name {
+        "bytepair" => bytepair(),
+        "tiktoken-rs" => tiktoken_rs(),
+        "splintr" => splintr(),
+        "wordchipper" => wordchipper(),
+        "hf-tokenizers" => hf_tokenizers(),
+        "bpe" => bpe_rust_gems(),
+        _ => return None,
+    })
+}
+
 /// Every encoder, bytepair first.
 pub fn all_encoders() -> Vec<Encoder> {
     vec![

@@ -122,6 +122,18 @@ pub enum Error {
         token: String,
     },
 
+    /// A `.tiktoken` line is not `base64 rank` (canonical standard base64
+    /// with padding, a space, a decimal rank).
+    #[error("{file}:{line}: expected a base64 token, one space and a rank, found {text:?}")]
+    TiktokenBadLine {
+        /// The file (path or in-memory label).
+        file: String,
+        /// The 1-based line number.
+        line: usize,
+        /// The line's text.
+        text: String,
+    },
+
     /// A merges line names a token that is not written in GPT-2's byte-level
     /// alphabet, so it cannot be part of a byte-level merge.
     #[error("{file}:{line}: token {token:?} is not written in GPT-2's byte-level alphabet")]

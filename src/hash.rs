@@ -49,6 +49,25 @@ fn tail(key: &[u8]) -> &[u8] {
     key.get(8..).unwrap_or_default()
 }
 
+/// What a [`ByteTable`] lookup computes from the key before reading a
+/// table: its first 8 bytes and its hash.
+#[derive(Clone, Copy)]
+pub(crate) struct Probe {
+    prefix: u64,
+    hash: u64,
+}
+
+impl Probe {
+    #[inline]
+    pub(crate) fn new(key: &[u8]) -> Probe {
+        let prefix = prefix_word(key);
+        Probe {
+            prefix,
+            hash: hash_parts(prefix, key.len(), tail(key)),
+        }
+    }
+}
+
 /// One slot of a [`ByteTable`]: the key's first 8 bytes and length, and
 /// the value. Keys of at most 8 bytes are compared within the slot alone.
 #[derive(Clone, Copy)]
@@ -186,11 +205,23 @@ impl ByteTable {
     /// The value stored for `key`.
     #[inline]
     pub(crate) fn get<'k>(&self, key: &[u8], key_of: impl Fn(u32) -> &'k [u8]) -> Option<u32> {
+        self.get_probed(key, Probe::new(key), key_of)
+    }
+
+    /// [`ByteTable::get`] with the key's [`Probe`] computed beforehand (one
+    /// probe serves every table, since they all hash alike).
+    #[inline]
+    pub(crate) fn get_probed<'k>(
+        &self,
+        key: &[u8],
+        probe: Probe,
+        key_of: impl Fn(u32) -> &'k [u8],
+    ) -> Option<u32> {
         if key.is_empty() {
             return None;
         }
-        let prefix = prefix_word(key);
-        let mut i = hash_parts(prefix, key.len(), tail(key)) as usize & self.mask;
+        let prefix = probe.prefix;
+        let mut i = probe.hash as usize & self.mask;
         loop {
             let slot = self.slots[i];
             if slot.len as usize == key.len()

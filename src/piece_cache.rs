@@ -7,7 +7,7 @@
 //! faster because of text an earlier call saw. It is bounded: once it holds
 //! [`MAX_ENTRIES`] pieces or [`MAX_BYTES`] bytes of them, it stops growing.
 
-use crate::hash::ByteTable;
+use crate::hash::{ByteTable, Probe};
 
 /// At most this many pieces are remembered.
 const MAX_ENTRIES: usize = 1 << 16;
@@ -48,10 +48,11 @@ impl PieceCache {
         &self.keys[e.key_start as usize..e.key_end as usize]
     }
 
-    /// The ids of `piece`, if it was merged earlier in this call.
+    /// The ids of `piece` (whose probe is given), if it was merged earlier
+    /// in this call.
     #[inline]
-    pub(crate) fn get(&self, piece: &[u8]) -> Option<&[u32]> {
-        let index = self.table.get(piece, |i| self.key(i))?;
+    pub(crate) fn get(&self, piece: &[u8], probe: Probe) -> Option<&[u32]> {
+        let index = self.table.get_probed(piece, probe, |i| self.key(i))?;
         let e = self.entries[index as usize];
         Some(&self.ids[e.ids_start as usize..e.ids_end as usize])
     }

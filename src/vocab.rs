@@ -6,7 +6,7 @@
 //! `<|endoftext|>`) are literal strings that only
 //! `encode_with_special_tokens` produces; ordinary encoding never looks them up.
 
-use crate::hash::ByteTable;
+use crate::hash::{ByteTable, Probe};
 
 /// A token id's bytes live in `data[start..end]`; `start == end` marks an id
 /// that no token uses (tokens are never empty).
@@ -209,6 +209,14 @@ impl Vocab {
         };
         let at = self.specials.partition_point(|&(_, s)| s < id);
         self.specials.insert(at, (text.to_string(), id));
+    }
+
+    /// [`Vocab::ordinary_id`] with the bytes' probe computed beforehand.
+    #[inline]
+    pub(crate) fn ordinary_id_probed(&self, bytes: &[u8], probe: Probe) -> Option<u32> {
+        self.ordinary.get_probed(bytes, probe, |id| {
+            &self.data[self.spans[id as usize].range()]
+        })
     }
 
     /// The id of the ordinary token with exactly these bytes.

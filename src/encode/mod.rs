@@ -16,6 +16,7 @@
 
 mod merge;
 
+use crate::hash::Probe;
 use crate::merges::{Merges, NO_RULE};
 use crate::piece_cache::PieceCache;
 use crate::vocab::Vocab;
@@ -133,10 +134,12 @@ impl Model {
         let mut memo = Memo::default();
         for piece in pieces {
             let piece = piece.as_bytes();
-            if let Some(id) = self.whole_token(piece) {
+            // One hash serves the vocabulary and the piece cache.
+            let probe = Probe::new(piece);
+            if let Some(id) = self.whole_token(piece, probe) {
                 emit(id);
             } else if self.first_cut(piece).is_none() {
-                self.encode_merged(piece, &mut memo, emit);
+                self.encode_merged(piece, probe, &mut memo, emit);
             } else {
                 for part in self.independent_parts(piece) {
                     if let [byte] = *part {
@@ -144,9 +147,10 @@ impl Model {
                         emit(self.vocab.byte_id(byte));
                         continue;
                     }
-                    match self.whole_token(part) {
+                    let probe = Probe::new(part);
+                    match self.whole_token(part, probe) {
                         Some(id) => emit(id),
-                        None => self.encode_merged(part, &mut memo, emit),
+                        None => self.encode_merged(part, probe, &mut memo, emit),
                     }
                 }
             }
@@ -156,8 +160,14 @@ impl Model {
     /// Emits the ids of `piece`, which is not a token: remembered from
     /// earlier in the call, or merged (and remembered).
     #[inline]
-    fn encode_merged(&self, piece: &[u8], memo: &mut Memo, emit: &mut impl FnMut(u32)) {
-        if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece)) {
+    fn encode_merged(
+        &self,
+        piece: &[u8],
+        probe: Probe,
+        memo: &mut Memo,
+        emit: &mut impl FnMut(u32),
+    ) {
+        if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece, probe)) {
             found.iter().for_each(|&id| emit(id));
             return;
         }
@@ -214,9 +224,9 @@ impl Model {
 
     /// The token that `piece` is, if merging its bytes gives that token.
     #[inline]
-    fn whole_token(&self, piece: &[u8]) -> Option<u32> {
+    fn whole_token(&self, piece: &[u8], probe: Probe) -> Option<u32> {
         self.vocab
-            .ordinary_id(piece)
+            .ordinary_id_probed(piece, probe)
             .filter(|&id| self.not_self_merging.is_empty() || !self.is_exception(id))
     }
 

@@ -39,6 +39,16 @@ fn encode(c: &mut Criterion) {
                 )
             });
         }
+        // bytepair's token count (no id vector) and its all-cores encoder.
+        if selected("BENCH_ENCODERS", "bytepair") {
+            let tokenizer = bytepair::Tokenizer::gpt2();
+            assert_eq!(tokenizer.count(&text), reference.len());
+            assert!(tokenizer.encode_parallel(&text) == reference);
+            group.bench_function("bytepair-count", |b| b.iter(|| tokenizer.count(&text)));
+            group.bench_function("bytepair-parallel", |b| {
+                b.iter(|| tokenizer.encode_parallel(&text))
+            });
+        }
         group.finish();
     }
 }

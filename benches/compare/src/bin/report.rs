@@ -8,8 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const ENCODERS: [&str; 6] = [
+const ENCODERS: [&str; 8] = [
     "bytepair",
+    "bytepair-count",
+    "bytepair-parallel",
     "splintr",
     "wordchipper",
     "bpe",

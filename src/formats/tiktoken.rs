@@ -1,0 +1,248 @@
+//! tiktoken's `.tiktoken` rank files: one token a line, the token's bytes in
+//! standard base64 (with `=` padding), a space, its rank. The rank is both
+//! the token's id and its merge priority; there is no merges list, so the
+//! rules are derived: a token's rule joins the two lower-ranked tokens that
+//! merging its bytes with lower ranks only ends with (FORMATS.md, section 5).
+//!
+//! Read strictly: blank lines are skipped and `\r\n` accepted, but a line
+//! must be exactly `base64 rank`, the base64 canonical, the rank a decimal
+//! `u32`; repeated tokens and ranks are errors naming the line.
+
+use crate::error::{Error, Result};
+use crate::merges::Merges;
+use crate::vocab::{TokenList, Vocab, VocabProblem};
+
+/// Decodes standard base64 with padding, strictly: only the 64 characters
+/// and `=`, a length that is a multiple of 4, padding only at the end, and
+/// no bits set in the padding (so each byte string has one spelling).
+pub(crate) fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    if text.is_empty() || text.len() % 4 != 0 {
+        return false;
+    }
+    let quads = text.len() / 4;
+    for (i, quad) in text.chunks_exact(4).enumerate() {
+        let padding = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if padding > 2 || (padding > 0 && i + 1 < quads) {
+            return false;
+        }
+        let mut bits = 0u32;
+        for &c in &quad[..4 - padding] {
+            match value(c) {
+                Some(v) => bits = bits << 6 | v,
+                None => return false,
+            }
+        }
+        bits <<= 6 * padding as u32;
+        let bytes = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
+        let kept = 3 - padding;
+        // The padding's bits must be zero.
+        if bytes[kept..].iter().any(|&b| b != 0) {
+            return false;
+        }
+        out.extend_from_slice(&bytes[..kept]);
+    }
+    true
+}
+
+/// Encodes bytes as standard base64 with padding.
+pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let bits = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(bits >> (18 - 6 * k)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+/// Reads a `.tiktoken` file into a vocabulary (with `specials` added) and
+/// the derived merge rules. `file` names the source in errors.
+pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<(Vocab, Merges)> {
+    let mut list = TokenList::with_capacity(data.len() / 10, data.len() / 2);
+    // (rank, 1-based line) of each token, in file order, for errors.
+    let mut lines: Vec<(u32, usize)> = Vec::with_capacity(data.len() / 10);
+    let mut bytes = Vec::new();
+    for (index, raw) in data.split(|&b| b == b'\n').enumerate() {
+        let number = index + 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() {
+            continue;
+        }
+        let bad = || Error::TiktokenBadLine {
+            file: file.to_string(),
+            line: number,
+            text: String::from_utf8_lossy(line).into_owned(),
+        };
+        let space = line.iter().position(|&b| b == b' ').ok_or_else(bad)?;
+        let (token, rank) = (&line[..space], &line[space + 1..]);
+        bytes.clear();
+        if !decode_base64(token, &mut bytes) {
+            return Err(bad());
+        }
+        let rank: u32 = std::str::from_utf8(rank)
+            .ok()
+            .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|r| r.parse().ok())
+            .ok_or_else(bad)?;
+        list.push_ordinary(&bytes, rank);
+        lines.push((rank, number));
+    }
+    let ordinary_count = lines.len();
+    for &(text, id) in specials {
+        list.push_special(text, id);
+    }
+    let vocab = Vocab::new(list).map_err(|problem| {
+        let file = file.to_string();
+        let describe = |index: usize| match lines.get(index) {
+            Some(&(rank, line)) => format!("the token of rank {rank} on line {line}"),
+            None => format!("special token {:?}", specials[index - ordinary_count].0),
+        };
+        match problem {
+            VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
+                file,
+                id,
+                first: describe(first),
+                second: describe(second),
+            },
+            VocabProblem::DuplicateToken { index } => Error::VocabDuplicateToken {
+                file,
+                token: describe(index),
+            },
+            VocabProblem::EmptyToken => Error::VocabEmptyToken { file },
+            VocabProblem::MissingByte(byte) => Error::MissingByteToken {
+                file,
+                byte,
+                token: format!("{byte:#04x}"),
+            },
+            VocabProblem::TooLarge => Error::VocabFormat {
+                file,
+                message: "more than 4 GiB of token bytes".to_string(),
+            },
+            VocabProblem::SparseId { id, index } => Error::VocabSparseId {
+                file,
+                token: describe(index),
+                id,
+                count: lines.len() + specials.len(),
+            },
+        }
+    })?;
+    let merges = derive_merges(&vocab);
+    Ok((vocab, merges))
+}
+
+/// The merge rules of a rank file: for each token of two or more bytes, in
+/// rank order, the two lower-ranked tokens that merging its bytes by rank
+/// (lowest first, looking at lower ranks only) ends with. A token that this
+/// does not reach (none in OpenAI's files) gets no rule; encoding still
+/// returns it for a piece that is exactly the token, as tiktoken does.
+fn derive_merges(vocab: &Vocab) -> Merges {
+    let mut tokens: Vec<u32> = vocab
+        .ids()
+        .filter(|&id| vocab.ordinary_bytes(id).is_some_and(|b| b.len() > 1))
+        .collect();
+    tokens.sort_unstable();
+    let mut merges = Merges::with_capacity(tokens.len());
+    // parts: (start, end, rank of the pair starting here) of the piece.
+    let mut parts: Vec<(usize, usize, u32)> = Vec::new();
+    for id in tokens {
+        let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
+        let pair_rank = |parts: &[(usize, usize, u32)], i: usize| {
+            let (start, _, _) = parts[i];
+            let (_, end, _) = parts[i + 1];
+            vocab
+                .ordinary_id(&bytes[start..end])
+                .filter(|&r| r < id)
+                .unwrap_or(u32::MAX)
+        };
+        parts.clear();
+        parts.extend((0..bytes.len()).map(|i| (i, i + 1, u32::MAX)));
+        for i in 0..parts.len() - 1 {
+            parts[i].2 = pair_rank(&parts, i);
+        }
+        while parts.len() > 2 {
+            let Some((best, _)) = parts[..parts.len() - 1]
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.2 != u32::MAX)
+                .min_by_key(|&(i, p)| (p.2, i))
+            else {
+                break;
+            };
+            parts[best].1 = parts[best + 1].1;
+            parts.remove(best + 1);
+            if best + 1 < parts.len() {
+                parts[best].2 = pair_rank(&parts, best);
+            } else {
+                parts[best].2 = u32::MAX;
+            }
+            if best > 0 {
+                parts[best - 1].2 = pair_rank(&parts, best - 1);
+            }
+        }
+        if let [(s0, e0, _), (s1, e1, _)] = parts[..] {
+            let left = vocab.ordinary_id(&bytes[s0..e0]);
+            let right = vocab.ordinary_id(&bytes[s1..e1]);
+            if let (Some(left), Some(right)) = (left, right) {
+                // A pair cannot repeat: each token's rule is pushed once, and
+                // a pair of ids concatenates to one string.
+                let _ = merges.push(left, right, id);
+            }
+        }
+    }
+    merges
+}
+
+/// The text of a `.tiktoken` file for the ordinary tokens of `vocab`, in id
+/// order.
+pub(crate) fn write(vocab: &Vocab) -> String {
+    let mut out = String::new();
+    for id in vocab.ids() {
+        if let Some(bytes) = vocab.ordinary_bytes(id) {
+            encode_base64(bytes, &mut out);
+            out.push(' ');
+            out.push_str(&id.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips_and_rejects_non_canonical_text() {
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(200)).collect();
+            let mut text = String::new();
+            encode_base64(&bytes, &mut text);
+            let mut back = Vec::new();
+            assert_eq!(decode_base64(text.as_bytes(), &mut back), len > 0, "{text}");
+            if len > 0 {
+                assert_eq!(back, bytes);
+            }
+        }
+        let mut out = Vec::new();
+        assert!(decode_base64(b"IQ==", &mut out));
+        assert_eq!(out, b"!");
+        for bad in [&b"IQ="[..], b"IR==", b"I===", b"IQ==IQ==", b"I!==", b"IQ=A", b"", b"====", b"IQ\n="] {
+            assert!(!decode_base64(bad, &mut Vec::new()), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}

@@ -5,7 +5,9 @@
 //! `cargo run --release --bin peak_memory -- ENCODER`
 
 fn main() {
-    let name = std::env::args().nth(1).unwrap_or_else(|| "bytepair".to_string());
+    let name = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bytepair".to_string());
     let encoder = bytepair_compare::all_encoders_lazy(&name).unwrap_or_else(|| {
         eprintln!("unknown encoder {name}");
         std::process::exit(2);

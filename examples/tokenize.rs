@@ -1,17 +1,20 @@
 //! A small command-line tokenizer over bytepair's public API.
 //!
 //! ```text
-//! tokenize encode [--vocab FILE --merges FILE] [--special] [TEXT]
-//! tokenize decode [--vocab FILE --merges FILE] [IDS...]
-//! tokenize count  [--vocab FILE --merges FILE] [--special] [TEXT]
+//! tokenize encode [SOURCE] [--special] [TEXT]
+//! tokenize decode [SOURCE] [IDS...]
+//! tokenize count  [SOURCE] [--special] [TEXT]
 //! tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
 //!                [--max-token-length N] [--threads N] --out DIR FILE...
 //! tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
 //! tokenize train-counts --vocab-size N [...] --out DIR COUNTS.tsv...
 //! ```
 //!
-//! TEXT or IDS default to standard input. Without `--vocab`/`--merges` the
-//! embedded GPT-2 tokenizer is used. Bad arguments exit with 2, errors with 1.
+//! SOURCE is `--vocab FILE --merges FILE`, `--tokenizer-json FILE` or
+//! `--encoding NAME` (gpt2, or r50k_base, p50k_base, cl100k_base, o200k_base
+//! when built with their cargo features); the default is the embedded GPT-2.
+//! TEXT or IDS default to standard input. Bad arguments exit with 2, errors
+//! with 1.
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -20,9 +23,9 @@ use std::time::{Duration, Instant};
 use bytepair::{ChunkCounts, Progress, Tokenizer, Trainer};
 
 const USAGE: &str = "\
-usage: tokenize encode [--vocab FILE --merges FILE] [--special] [TEXT]
-       tokenize decode [--vocab FILE --merges FILE] [IDS...]
-       tokenize count  [--vocab FILE --merges FILE] [--special] [TEXT]
+usage: tokenize encode [SOURCE] [--special] [TEXT]
+       tokenize decode [SOURCE] [IDS...]
+       tokenize count  [SOURCE] [--special] [TEXT]
        tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
                       [--max-token-length N] [--threads N] --out DIR FILE...
        tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
@@ -30,8 +33,14 @@ usage: tokenize encode [--vocab FILE --merges FILE] [--special] [TEXT]
                       [--max-token-length N] --out DIR COUNTS.tsv...
 
 encode, decode, count: TEXT or IDS are read from standard input when not
-given; without --vocab and --merges, GPT-2's embedded vocabulary is used;
---special turns special-token text such as <|endoftext|> into its id.
+given. SOURCE is one of
+    --vocab FILE --merges FILE   GPT-2 style files (GPT-2's pattern)
+    --tokenizer-json FILE        an HF tokenizer.json (byte-level BPE)
+    --encoding NAME              gpt2, r50k_base, p50k_base, cl100k_base,
+                                 o200k_base (all but gpt2 need the cargo
+                                 feature of that name, or all-encodings)
+and defaults to GPT-2's embedded vocabulary. --special turns special-token
+text such as <|endoftext|> into its id.
 train: learns a byte-level BPE vocabulary from text files (one sequence per
 line) and writes DIR/vocab.json and DIR/merges.txt.
 count-chunks: counts the pretokenized chunks of text files (a corpus shard)
@@ -59,6 +68,8 @@ struct Args {
     command: String,
     vocab: Option<String>,
     merges: Option<String>,
+    tokenizer_json: Option<String>,
+    encoding: Option<String>,
     special: bool,
     special_tokens: Vec<String>,
     vocab_size: Option<usize>,
@@ -100,6 +111,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
             "-h" | "--help" => return usage(""),
             "--vocab" if tokenizing => parsed.vocab = Some(value("--vocab")?),
             "--merges" if tokenizing => parsed.merges = Some(value("--merges")?),
+            "--tokenizer-json" if tokenizing => {
+                parsed.tokenizer_json = Some(value("--tokenizer-json")?)
+            }
+            "--encoding" if tokenizing => parsed.encoding = Some(value("--encoding")?),
             "--special" if tokenizing && parsed.command != "decode" => parsed.special = true,
             "--special" if training => parsed.special_tokens.push(value("--special")?),
             "--vocab-size" if training => {
@@ -122,6 +137,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
     }
     if parsed.vocab.is_some() != parsed.merges.is_some() {
         return usage("--vocab and --merges go together");
+    }
+    let sources = usize::from(parsed.vocab.is_some())
+        + usize::from(parsed.tokenizer_json.is_some())
+        + usize::from(parsed.encoding.is_some());
+    if sources > 1 {
+        return usage("give one of --vocab/--merges, --tokenizer-json and --encoding");
     }
     if matches!(parsed.command.as_str(), "encode" | "count") && parsed.rest.len() > 1 {
         return usage("give the text as one argument (quote it)");
@@ -156,11 +177,39 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::Error(format!("standard output: {e}")))
 }
 
+/// The encodings `--encoding` knows, whether or not this build embeds them.
+const ENCODINGS: [&str; 5] = [
+    "gpt2",
+    "r50k_base",
+    "p50k_base",
+    "cl100k_base",
+    "o200k_base",
+];
+
+fn load_tokenizer(args: &Args) -> Result<Tokenizer, Failure> {
+    if let (Some(vocab), Some(merges)) = (&args.vocab, &args.merges) {
+        return Ok(Tokenizer::from_files(vocab, merges)?);
+    }
+    if let Some(path) = &args.tokenizer_json {
+        return Ok(Tokenizer::from_tokenizer_json_file(path)?);
+    }
+    match args.encoding.as_deref() {
+        None => Ok(Tokenizer::gpt2()),
+        Some(name) => match Tokenizer::by_name(name) {
+            Some(tokenizer) => Ok(tokenizer),
+            None if ENCODINGS.contains(&name) => Err(Failure::Error(format!(
+                "{name} is not built in: build with `--features {name}` (or all-encodings)"
+            ))),
+            None => usage(format!(
+                "unknown encoding {name:?} (known: {})",
+                ENCODINGS.join(", ")
+            )),
+        },
+    }
+}
+
 fn tokenize(args: Args) -> Result<(), Failure> {
-    let tokenizer = match (&args.vocab, &args.merges) {
-        (Some(vocab), Some(merges)) => Tokenizer::from_files(vocab, merges)?,
-        _ => Tokenizer::gpt2(),
-    };
+    let tokenizer = load_tokenizer(&args)?;
     let text_arg = || match args.rest.first() {
         Some(text) => Ok(text.clone()),
         None => read_stdin(),

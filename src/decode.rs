@@ -1,6 +1,7 @@
 //! Token ids back to bytes and text.
 
 use crate::error::{Error, Result};
+use crate::tokenizer::Tokenizer;
 use crate::vocab::Vocab;
 
 /// Appends the bytes of `ids` to `out`; an unknown id is an error that gives
@@ -18,4 +19,116 @@ pub(crate) fn decode_text(vocab: &Vocab, ids: &[u32]) -> Result<String> {
     let mut bytes = Vec::with_capacity(ids.len() * 4);
     decode_into(vocab, ids, &mut bytes)?;
     String::from_utf8(bytes).map_err(|source| Error::InvalidUtf8 { source })
+}
+
+/// Decodes ids that arrive one at a time, as a model generates them, into
+/// text that can be shown at once.
+///
+/// A token can hold part of a character (GPT-2 writes " 😀" as a space with
+/// the emoji's first three bytes, then its last byte),
+/// so [`DecodeStream::push`] returns the text completed so far and holds back
+/// the bytes of a character that is not complete yet. Bytes that can never
+/// be UTF-8 (a model may generate them) come out as U+FFFD, as
+/// [`String::from_utf8_lossy`] and tiktoken's default decoding show them;
+/// [`DecodeStream::replaced`] counts them for callers that must not accept
+/// any. [`DecodeStream::finish`] reports bytes still held back at the end.
+///
+/// ```
+/// let gpt2 = bytepair::Tokenizer::gpt2();
+/// let mut stream = gpt2.decode_stream();
+/// let mut shown = Vec::new();
+/// for id in gpt2.encode("Hi 😀!") {
+///     shown.push(stream.push(id)?.to_string());
+/// }
+/// stream.finish()?;
+/// // "😀" is split across two tokens: nothing is shown until it is whole.
+/// assert_eq!(shown, ["Hi", " ", "😀", "!"]);
+/// # Ok::<(), bytepair::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DecodeStream {
+    tokenizer: Tokenizer,
+    /// Bytes of an incomplete character, held back.
+    pending: Vec<u8>,
+    /// The text returned by the last `push`.
+    text: String,
+    /// How many ids were pushed, for error positions.
+    pushed: usize,
+    /// How many invalid sequences became U+FFFD.
+    replaced: usize,
+}
+
+impl DecodeStream {
+    pub(crate) fn new(tokenizer: Tokenizer) -> DecodeStream {
+        DecodeStream {
+            tokenizer,
+            pending: Vec::new(),
+            text: String::new(),
+            pushed: 0,
+            replaced: 0,
+        }
+    }
+
+    /// Adds the bytes of token `id` and returns the text they complete: empty
+    /// while a character is incomplete, U+FFFD for each sequence that cannot
+    /// be UTF-8.
+    ///
+    /// # Errors
+    /// [`Error::UnknownId`] for an id the tokenizer does not have (its
+    /// `position` counts the ids pushed before it); the stream is unchanged.
+    pub fn push(&mut self, id: u32) -> Result<&str> {
+        let bytes = self.tokenizer.id_to_token(id).ok_or(Error::UnknownId {
+            id,
+            position: self.pushed,
+        })?;
+        self.pushed += 1;
+        self.pending.extend_from_slice(bytes);
+        self.text.clear();
+        let mut start = 0;
+        while start < self.pending.len() {
+            match std::str::from_utf8(&self.pending[start..]) {
+                Ok(valid) => {
+                    self.text.push_str(valid);
+                    start = self.pending.len();
+                }
+                Err(e) => {
+                    let valid = &self.pending[start..start + e.valid_up_to()];
+                    // `valid_up_to` ends a valid prefix.
+                    self.text
+                        .push_str(std::str::from_utf8(valid).unwrap_or_default());
+                    start += e.valid_up_to();
+                    let Some(bad) = e.error_len() else {
+                        // The start of a character: hold it back.
+                        break;
+                    };
+                    self.text.push(char::REPLACEMENT_CHARACTER);
+                    self.replaced += 1;
+                    start += bad;
+                }
+            }
+        }
+        self.pending.drain(..start);
+        Ok(&self.text)
+    }
+
+    /// How many byte sequences that cannot be UTF-8 were shown as U+FFFD so
+    /// far; 0 when the ids decode to valid text.
+    pub fn replaced(&self) -> usize {
+        self.replaced
+    }
+
+    /// Ends the stream.
+    ///
+    /// # Errors
+    /// [`Error::IncompleteUtf8`] with the bytes still held back: the start
+    /// of a character that the ids never completed.
+    pub fn finish(self) -> Result<()> {
+        if self.pending.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::IncompleteUtf8 {
+                bytes: self.pending,
+            })
+        }
+    }
 }

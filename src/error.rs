@@ -210,6 +210,42 @@ pub enum Error {
         position: usize,
     },
 
+    /// A [`crate::DecodeStream`] ended in the middle of a character.
+    #[error("the ids end inside a character: {} byte(s) {bytes:02x?} held back", bytes.len())]
+    IncompleteUtf8 {
+        /// The bytes of the incomplete character.
+        bytes: Vec<u8>,
+    },
+
+    /// The text holds a special token that the caller did not allow.
+    #[error("special token {token:?} at byte {offset} is not allowed")]
+    DisallowedSpecialToken {
+        /// The special token's text.
+        token: String,
+        /// Its byte offset in the text.
+        offset: usize,
+    },
+
+    /// A special token was named that the tokenizer does not have.
+    #[error("{token:?} is not a special token of this tokenizer")]
+    UnknownSpecialToken {
+        /// The name given.
+        token: String,
+    },
+
+    /// A tokenizer file asks for something bytepair does not implement
+    /// (BPE dropout, a normalizer, a word-piece prefix, ...). Loading it
+    /// anyway would encode differently from the tool that wrote it.
+    #[error("{file}: {setting} = {value} is not supported by bytepair")]
+    Unsupported {
+        /// The file (path or in-memory label).
+        file: String,
+        /// Where the setting is, as a JSON path (`model.dropout`).
+        setting: String,
+        /// Its value, as JSON.
+        value: String,
+    },
+
     /// Decoded bytes are not valid UTF-8 (use `decode_bytes` to get them anyway).
     #[error("decoded bytes are not valid UTF-8: {source}")]
     InvalidUtf8 {

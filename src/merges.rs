@@ -4,7 +4,10 @@
 //! adjacent pairs of a piece have rules, the lowest rank merges first. The
 //! table is keyed by the pair of ids, as HF tokenizers keys it, rather than
 //! by the merged bytes, as tiktoken does; for vocabularies trained the usual
-//! way the two agree (see DESIGN.md).
+//! way the two agree (see DESIGN.md). Vocabularies read from tiktoken files
+//! reproduce tiktoken's rule exactly: a rule's rank is the merged token's id,
+//! and besides each token's own rule every other split of the token into two
+//! tokens gets a rule (an alias) of the same rank.
 
 use crate::hash::U64Table;
 
@@ -29,6 +32,8 @@ pub(crate) struct Merges {
     by_pair: U64Table,
     /// `(left, right, merged)` in rank order, for saving.
     ordered: Vec<(u32, u32, u32)>,
+    /// Whether ranks are token ids ([`Merges::push_ranked_by_id`]).
+    ranked_by_id: bool,
 }
 
 #[inline]
@@ -42,6 +47,7 @@ impl Merges {
         Merges {
             by_pair: U64Table::with_capacity(capacity),
             ordered: Vec::with_capacity(capacity),
+            ranked_by_id: false,
         }
     }
 
@@ -57,6 +63,33 @@ impl Merges {
                 Ok(())
             }
         }
+    }
+
+    /// Adds the rule `left right -> merged` with tiktoken's rank: the merged
+    /// token's id. `saved` rules are written to merges.txt (one per token, in
+    /// id order); the others are aliases, the token's other splits into two
+    /// tokens, which tiktoken merges as well. Returns false, adding nothing,
+    /// if the pair already has a rule.
+    pub(crate) fn push_ranked_by_id(
+        &mut self,
+        left: u32,
+        right: u32,
+        merged: u32,
+        saved: bool,
+    ) -> bool {
+        let value = (merged as u64) << 32 | merged as u64;
+        let added = self.by_pair.insert(key(left, right), value).is_none();
+        if added && saved {
+            self.ordered.push((left, right, merged));
+        }
+        self.ranked_by_id = true;
+        added
+    }
+
+    /// Whether ranks are token ids (tiktoken's rule) rather than positions in
+    /// the list; then a token can be made by several rules.
+    pub(crate) fn ranked_by_id(&self) -> bool {
+        self.ranked_by_id
     }
 
     /// The rule for `left right` packed as `rank << 32 | merged`, or

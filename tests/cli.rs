@@ -7,13 +7,21 @@ use std::process::{Command, Output, Stdio};
 /// cli` does not, so build it here (a no-op when it is up to date).
 fn tokenize() -> Command {
     static BUILT: std::sync::Once = std::sync::Once::new();
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    // `cargo test --release` puts tests in target/release, else target/debug.
+    let profile = if profile_dir.ends_with("release") {
+        "release"
+    } else {
+        "test"
+    };
     BUILT.call_once(|| {
         let status = Command::new(env!("CARGO"))
             .args([
                 "build",
                 "--quiet",
                 "--profile",
-                "test",
+                profile,
                 "--example",
                 "tokenize",
             ])
@@ -22,8 +30,6 @@ fn tokenize() -> Command {
             .unwrap();
         assert!(status.success(), "building the tokenize example failed");
     });
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
     Command::new(profile_dir.join("examples").join("tokenize"))
 }
 
@@ -294,4 +300,63 @@ fn training_usage_and_errors() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/corpus.txt"));
+}
+
+#[test]
+fn other_sources_of_vocabulary() {
+    let json = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/hf/gpt2/tokenizer.json"
+    );
+    assert_eq!(
+        stdout(&run(
+            &["encode", "--tokenizer-json", json, "Hello world"],
+            b""
+        )),
+        "15496 995\n"
+    );
+    assert_eq!(
+        stdout(&run(
+            &["decode", "--tokenizer-json", json, "15496", "995"],
+            b""
+        )),
+        "Hello world"
+    );
+    assert_eq!(
+        stdout(&run(&["count", "--encoding", "gpt2", "Hello world"], b"")),
+        "2\n"
+    );
+    // An embedded encoding works when built in, and otherwise says which
+    // feature to enable.
+    let cl100k = run(&["encode", "--encoding", "cl100k_base", "Hello world"], b"");
+    if cl100k.status.success() {
+        assert_eq!(String::from_utf8_lossy(&cl100k.stdout), "9906 1917\n");
+    } else {
+        assert_eq!(cl100k.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&cl100k.stderr);
+        assert!(stderr.contains("--features cl100k_base"), "{stderr}");
+    }
+    // Unknown encodings and two sources at once are usage errors.
+    let unknown = run(&["encode", "--encoding", "gpt5", "x"], b"");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown encoding"));
+    let both = run(
+        &[
+            "encode",
+            "--encoding",
+            "gpt2",
+            "--tokenizer-json",
+            json,
+            "x",
+        ],
+        b"",
+    );
+    assert_eq!(both.status.code(), Some(2));
+    // A file that is not a tokenizer.json is an error naming it.
+    let bad = run(
+        &["encode", "--tokenizer-json", "/nonexistent.json", "x"],
+        b"",
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.json"));
 }

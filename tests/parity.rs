@@ -5,7 +5,7 @@
 mod common;
 
 use bytepair::Tokenizer;
-use common::{assert_same_ids, fixture_ids, fixture_text, fnv1a};
+use common::{assert_same_ids, fixture_ids, fixture_text, fnv1a, sweep_text};
 
 fn check_corpus_sample(name: &str) {
     let tokenizer = Tokenizer::gpt2();
@@ -95,36 +95,6 @@ fn random_mixed_strings_match() {
         checked += 1;
     }
     assert_eq!(checked, 4000);
-}
-
-/// The texts of the Unicode sweep, built exactly as scripts/make_fixtures.py
-/// builds them: every scalar value of a block of 4096 in one of four contexts.
-fn sweep_text(block_start: u32, template: usize) -> String {
-    let mut text = String::new();
-    for c in (block_start..(block_start + 4096).min(0x110000)).filter_map(char::from_u32) {
-        match template {
-            0 => text.push(c),
-            1 => {
-                text.push('a');
-                text.push(c);
-                text.push(' ');
-            }
-            2 => {
-                text.push(' ');
-                text.push(c);
-                text.push(c);
-                text.push_str("1\n");
-            }
-            _ => {
-                text.push('\'');
-                text.push(c);
-                text.push('s');
-                text.push(c);
-                text.push('\u{3000}');
-            }
-        }
-    }
-    text
 }
 
 #[test]

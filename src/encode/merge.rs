@@ -461,7 +461,7 @@ mod tests {
             "merges.txt",
         )
         .unwrap();
-        Model::new_self_merging(vocab, merges)
+        Model::with_whole_piece_shortcut(vocab, merges)
     }
 
     /// Reading compatibility off the merge trees agrees with merging the two

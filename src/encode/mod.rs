@@ -52,6 +52,9 @@ pub(crate) struct Model {
     /// any vocabulary trained the usual way; a hand-edited or oddly converted
     /// vocabulary may have some.
     not_self_merging: Vec<u32>,
+    /// Whether the whole-piece shortcut skips the check of `Model::new`
+    /// (HF's `ignore_merges`, tiktoken's rule), as saved in tokenizer.json.
+    pub(crate) ignore_merges: bool,
 }
 
 /// What one call keeps while it encodes: the piece cache (made once a few
@@ -67,7 +70,7 @@ impl Model {
     /// Pairs a vocabulary with its merges, checking which tokens the
     /// whole-piece shortcut may return (about 10 ms for 50,000 tokens).
     pub(crate) fn new(vocab: Vocab, merges: Merges) -> Model {
-        let mut model = Model::new_self_merging(vocab, merges);
+        let mut model = Model::with_whole_piece_shortcut(vocab, merges);
         let mut scratch = Scratch::default();
         let mut exceptions = Vec::new();
         for id in model.vocab.ids() {
@@ -83,13 +86,16 @@ impl Model {
             }
         }
         model.not_self_merging = exceptions;
+        model.ignore_merges = false;
         model
     }
 
-    /// Pairs a vocabulary with its merges without the check of [`Model::new`],
-    /// for a vocabulary known to have no exceptions: the embedded GPT-2, which
-    /// a unit test checks.
-    pub(crate) fn new_self_merging(vocab: Vocab, merges: Merges) -> Model {
+    /// Pairs a vocabulary with its merges, returning every piece that is an
+    /// ordinary token as that token without the check of [`Model::new`]:
+    /// tiktoken's rule, HF's `ignore_merges`, and the same as the checked
+    /// rule for the embedded GPT-2 (a unit test checks that every GPT-2 token
+    /// merges back to itself).
+    pub(crate) fn with_whole_piece_shortcut(vocab: Vocab, merges: Merges) -> Model {
         // The rules that join two byte tokens, found by one pass over the
         // rules rather than 65,536 lookups.
         let mut byte_of_id = vec![None; vocab.id_bound()];
@@ -98,10 +104,9 @@ impl Model {
         }
         let byte_of = |id: u32| byte_of_id.get(id as usize).copied().flatten();
         let mut byte_pair_rules = vec![NO_RULE; 1 << 16];
-        for (rank, (left, right, merged)) in merges.iter().enumerate() {
+        for (left, right, _) in merges.iter() {
             if let (Some(a), Some(b)) = (byte_of(left), byte_of(right)) {
-                byte_pair_rules[(a as usize) << 8 | b as usize] =
-                    (rank as u64) << 32 | merged as u64;
+                byte_pair_rules[(a as usize) << 8 | b as usize] = merges.packed(left, right);
             }
         }
         let mut pair_in_token = vec![0u64; (1 << 16) / 64];
@@ -121,6 +126,7 @@ impl Model {
             pair_in_token,
             trees,
             not_self_merging: Vec::new(),
+            ignore_merges: true,
         }
     }
 
@@ -262,6 +268,10 @@ pub(crate) struct Tree {
 /// two rules.
 fn merge_trees(vocab: &Vocab, merges: &Merges) -> Option<Vec<Tree>> {
     const UNMADE: u32 = u32::MAX;
+    if merges.ranked_by_id() {
+        // tiktoken's rules: a token can be made by several rules.
+        return None;
+    }
     let mut trees = vec![
         Tree {
             left: 0,
@@ -361,7 +371,7 @@ mod tests {
     #[test]
     fn independent_parts_merge_like_the_whole_piece() {
         let (vocab, merges) = gpt2_model();
-        let model = Model::new_self_merging(vocab, merges);
+        let model = Model::with_whole_piece_shortcut(vocab, merges);
         let alphabet: Vec<char> =
             "中文字符的一是不了人我在有他这、。「」日本語のひらがなカタカナ한국어 x  !"
                 .chars()

@@ -29,14 +29,16 @@ fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
 
 /// Reads vocab.json: every key written in the byte-level alphabet becomes an
 /// ordinary token for now (the merges decide which stay ordinary), any other
-/// key a special token. Returns the keys as written, in file order.
-fn read_vocab_json(json: &[u8], file: &str) -> Result<Vocab> {
+/// key a special token. `added` are further special tokens (a
+/// tokenizer.json's added tokens), which may repeat a key with its id.
+pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) -> Result<Vocab> {
     let object = json_object::read(json).map_err(|message| Error::VocabFormat {
         file: file.to_string(),
         message,
     })?;
-    let mut list = TokenList::with_capacity(object.len(), json.len() / 2);
+    let mut list = TokenList::with_capacity(object.len() + added.len(), json.len() / 2);
     let mut bytes = Vec::new();
+    let mut special_keys = Vec::new();
     for i in 0..object.len() {
         let (text, value) = object.entry(i);
         let id = match value {
@@ -49,11 +51,28 @@ fn read_vocab_json(json: &[u8], file: &str) -> Result<Vocab> {
             list.push_ordinary(&bytes, id);
         } else {
             list.push_special(text, id);
+            special_keys.push((text, id));
+        }
+    }
+    for (text, id) in added {
+        // A special key that the added tokens repeat is one token.
+        if !special_keys.contains(&(text.as_str(), *id)) {
+            list.push_special(text, *id);
         }
     }
     Vocab::new(list).map_err(|problem| {
         let file = file.to_string();
-        let text = |i: usize| object.entry(i).0.to_string();
+        // List indices past the object's entries are added tokens.
+        let text = |i: usize| match i.checked_sub(object.len()) {
+            None => object.entry(i).0.to_string(),
+            Some(a) => added
+                .iter()
+                .map(|(t, _)| t)
+                .filter(|t| !special_keys.iter().any(|(k, _)| k == t))
+                .nth(a)
+                .cloned()
+                .unwrap_or_default(),
+        };
         match problem {
             VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
                 file,
@@ -86,7 +105,7 @@ fn read_vocab_json(json: &[u8], file: &str) -> Result<Vocab> {
 }
 
 /// Reads merges.txt against the vocabulary.
-fn read_merges_txt(text: &[u8], file: &str, vocab: &Vocab) -> Result<Merges> {
+pub(crate) fn read_merges_txt(text: &[u8], file: &str, vocab: &Vocab) -> Result<Merges> {
     let mut merges = Merges::with_capacity(text.len() / 8);
     let mut line_of_rank: Vec<u32> = Vec::with_capacity(text.len() / 8);
     let (mut left, mut right) = (Vec::new(), Vec::new());
@@ -207,10 +226,15 @@ pub(crate) fn load(
     merges_txt: &[u8],
     merges_file: &str,
 ) -> Result<(Vocab, Merges)> {
-    let mut vocab = read_vocab_json(vocab_json, vocab_file)?;
+    let mut vocab = read_vocab_json(vocab_json, vocab_file, &[])?;
     let merges = read_merges_txt(merges_txt, merges_file, &vocab)?;
-    // Ordinary tokens are the byte tokens and the merge results; every other
-    // entry is special (GPT-2's `<|endoftext|>`), kept as written.
+    demote_unmade(&mut vocab, &merges);
+    Ok((vocab, merges))
+}
+
+/// Makes special every multi-byte ordinary token that no merge produces
+/// (GPT-2's `<|endoftext|>`), kept as its vocab.json key.
+pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
     let mut made = vec![false; vocab.id_bound()];
     for (_, _, merged) in merges.iter() {
         made[merged as usize] = true;
@@ -225,7 +249,6 @@ pub(crate) fn load(
         let text = bytes_to_text(vocab.bytes(id).unwrap_or_default());
         vocab.make_special(id, &text);
     }
-    Ok((vocab, merges))
 }
 
 /// The text of `vocab.json`: compact, in id order, special tokens literal.

@@ -1,4 +1,7 @@
-//! Reading and writing tokenizer files.
+//! Reading and writing tokenizer files: GPT-2's vocab.json + merges.txt,
+//! tiktoken's rank files and HF's tokenizer.json.
 
 pub(crate) mod gpt2;
+pub(crate) mod hf_json;
 mod json_object;
+pub(crate) mod tiktoken;

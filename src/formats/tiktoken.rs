@@ -58,7 +58,11 @@ pub(crate) fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
 pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let bits = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for k in 0..4 {
             if k <= chunk.len() {
@@ -145,66 +149,148 @@ pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<
     Ok((vocab, merges))
 }
 
-/// The merge rules of a rank file: for each token of two or more bytes, in
-/// rank order, the two lower-ranked tokens that merging its bytes by rank
-/// (lowest first, looking at lower ranks only) ends with. A token that this
-/// does not reach (none in OpenAI's files) gets no rule; encoding still
-/// returns it for a piece that is exactly the token, as tiktoken does.
+/// The merge rules of a rank file. Each token of two or more bytes gets, as
+/// its rule, the two lower-ranked tokens that merging its bytes by tiktoken's
+/// rule (any two adjacent parts that concatenate to a token of lower rank,
+/// lowest rank first) ends with: its *own split*.
+///
+/// When every token has an own split (all four of OpenAI's files), these
+/// rules in id order reproduce tiktoken exactly: a chunk span that ends up
+/// as one token `T` evolved as `T`'s bytes alone do (no merge crossed its
+/// edges), and alone they end with `T`'s own split, so tiktoken's other ways
+/// of joining two tokens into `T` never apply. DESIGN.md gives the argument
+/// in full. A token without an own split (an unreachable token, possible in
+/// a hand-made file) can only form through another split, so then every
+/// split of such a token into two tokens becomes an alias rule, and ranks
+/// become ids (`Merges::push_ranked_by_id`).
 fn derive_merges(vocab: &Vocab) -> Merges {
     let mut tokens: Vec<u32> = vocab
         .ids()
         .filter(|&id| vocab.ordinary_bytes(id).is_some_and(|b| b.len() > 1))
         .collect();
     tokens.sort_unstable();
-    let mut merges = Merges::with_capacity(tokens.len());
-    // parts: (start, end, rank of the pair starting here) of the piece.
-    let mut parts: Vec<(usize, usize, u32)> = Vec::new();
-    for id in tokens {
+    let mut parts = Vec::new();
+    let splits: Vec<(u32, Option<usize>)> = tokens
+        .iter()
+        .map(|&id| {
+            let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
+            (id, own_split(vocab, id, bytes, &mut parts))
+        })
+        .collect();
+    let halves = |id: u32, k: usize| {
         let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
-        let pair_rank = |parts: &[(usize, usize, u32)], i: usize| {
-            let (start, _, _) = parts[i];
-            let (_, end, _) = parts[i + 1];
-            vocab
-                .ordinary_id(&bytes[start..end])
-                .filter(|&r| r < id)
-                .unwrap_or(u32::MAX)
-        };
-        parts.clear();
-        parts.extend((0..bytes.len()).map(|i| (i, i + 1, u32::MAX)));
-        for i in 0..parts.len() - 1 {
-            parts[i].2 = pair_rank(&parts, i);
-        }
-        while parts.len() > 2 {
-            let Some((best, _)) = parts[..parts.len() - 1]
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.2 != u32::MAX)
-                .min_by_key(|&(i, p)| (p.2, i))
-            else {
-                break;
-            };
-            parts[best].1 = parts[best + 1].1;
-            parts.remove(best + 1);
-            if best + 1 < parts.len() {
-                parts[best].2 = pair_rank(&parts, best);
-            } else {
-                parts[best].2 = u32::MAX;
-            }
-            if best > 0 {
-                parts[best - 1].2 = pair_rank(&parts, best - 1);
-            }
-        }
-        if let [(s0, e0, _), (s1, e1, _)] = parts[..] {
-            let left = vocab.ordinary_id(&bytes[s0..e0]);
-            let right = vocab.ordinary_id(&bytes[s1..e1]);
-            if let (Some(left), Some(right)) = (left, right) {
-                // A pair cannot repeat: each token's rule is pushed once, and
-                // a pair of ids concatenates to one string.
+        let left = vocab.ordinary_id(&bytes[..k])?;
+        let right = vocab.ordinary_id(&bytes[k..])?;
+        Some((left, right))
+    };
+    let mut merges = Merges::with_capacity(tokens.len());
+    let all_reachable = splits.iter().all(|(_, split)| split.is_some());
+    for &(id, split) in &splits {
+        let own = split.and_then(|k| halves(id, k));
+        if all_reachable {
+            if let Some((left, right)) = own {
+                // A pair of ids concatenates to one string: no repeats.
                 let _ = merges.push(left, right, id);
+            }
+            continue;
+        }
+        if let Some((left, right)) = own {
+            merges.push_ranked_by_id(left, right, id, true);
+        } else {
+            let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
+            for k in 1..bytes.len() {
+                if let Some((left, right)) = halves(id, k) {
+                    merges.push_ranked_by_id(left, right, id, false);
+                }
             }
         }
     }
     merges
+}
+
+/// Where merging `bytes` by rank, with ranks below `id` only, leaves two
+/// parts: the position between them. `parts` is scratch space.
+fn own_split(
+    vocab: &Vocab,
+    id: u32,
+    bytes: &[u8],
+    parts: &mut Vec<(usize, usize, u32)>,
+) -> Option<usize> {
+    // parts: (start, end, rank of the pair starting here). Tokens are at most
+    // a few hundred bytes, so the quadratic rescan is cheap.
+    let pair_rank = |parts: &[(usize, usize, u32)], i: usize| {
+        let (start, _, _) = parts[i];
+        let (_, end, _) = parts[i + 1];
+        vocab
+            .ordinary_id(&bytes[start..end])
+            .filter(|&r| r < id)
+            .unwrap_or(u32::MAX)
+    };
+    parts.clear();
+    parts.extend((0..bytes.len()).map(|i| (i, i + 1, u32::MAX)));
+    for i in 0..parts.len() - 1 {
+        parts[i].2 = pair_rank(parts, i);
+    }
+    while parts.len() > 2 {
+        let (best, _) = parts[..parts.len() - 1]
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.2 != u32::MAX)
+            .min_by_key(|&(i, p)| (p.2, i))?;
+        parts[best].1 = parts[best + 1].1;
+        parts.remove(best + 1);
+        parts[best].2 = if best + 1 < parts.len() {
+            pair_rank(parts, best)
+        } else {
+            u32::MAX
+        };
+        if best > 0 {
+            parts[best - 1].2 = pair_rank(parts, best - 1);
+        }
+    }
+    match parts[..] {
+        [(_, split, _), _] => Some(split),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod derive_tests {
+    use super::*;
+
+    /// A file whose token "abcd" (rank 259) has no own split: "bc" (256)
+    /// merges first, and neither "abc" nor "bcd" (260) ranks below it. It
+    /// still forms through "a" + "bcd" once "bcd" exists, which tiktoken
+    /// does (`tests/formats.rs` checks the ids), so it gets alias rules.
+    #[test]
+    fn an_unreachable_token_gets_alias_rules() {
+        let mut file = String::new();
+        let mut rank = 0;
+        let mut line = |bytes: &[u8], file: &mut String| {
+            encode_base64(bytes, file);
+            file.push_str(&format!(" {rank}\n"));
+            rank += 1;
+        };
+        for b in 0..=255u8 {
+            line(&[b], &mut file);
+        }
+        for token in [&b"bc"[..], b"ab", b"cd", b"abcd", b"bcd"] {
+            line(token, &mut file);
+        }
+        let (vocab, merges) = load(file.as_bytes(), "test", &[]).unwrap();
+        assert!(merges.ranked_by_id());
+        let id = |t: &[u8]| vocab.ordinary_id(t).unwrap();
+        // Saved rules: bc, ab, cd, bcd; "abcd" only has the aliases
+        // "a"+"bcd" and "ab"+"cd", ranked by its id.
+        assert_eq!(merges.len(), 4);
+        assert_eq!(merges.packed(id(b"a"), id(b"bcd")), 259 << 32 | 259);
+        assert_eq!(merges.packed(id(b"ab"), id(b"cd")), 259 << 32 | 259);
+        assert_eq!(merges.packed(id(b"bc"), id(b"d")), 260 << 32 | 260);
+        assert_eq!(
+            merges.packed(id(b"abc"[..1].as_ref()), id(b"b")),
+            257 << 32 | 257
+        );
+    }
 }
 
 /// The text of a `.tiktoken` file for the ordinary tokens of `vocab`, in id
@@ -229,7 +315,9 @@ mod tests {
     #[test]
     fn base64_round_trips_and_rejects_non_canonical_text() {
         for len in 0..40u8 {
-            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(200)).collect();
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(37).wrapping_add(200))
+                .collect();
             let mut text = String::new();
             encode_base64(&bytes, &mut text);
             let mut back = Vec::new();
@@ -241,8 +329,51 @@ mod tests {
         let mut out = Vec::new();
         assert!(decode_base64(b"IQ==", &mut out));
         assert_eq!(out, b"!");
-        for bad in [&b"IQ="[..], b"IR==", b"I===", b"IQ==IQ==", b"I!==", b"IQ=A", b"", b"====", b"IQ\n="] {
-            assert!(!decode_base64(bad, &mut Vec::new()), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b"IQ="[..],
+            b"IR==",
+            b"I===",
+            b"IQ==IQ==",
+            b"I!==",
+            b"IQ=A",
+            b"",
+            b"====",
+            b"IQ\n=",
+        ] {
+            assert!(
+                !decode_base64(bad, &mut Vec::new()),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    /// Every token of OpenAI's four rank files has an own split, so their
+    /// rules are plain merge lists (and long pieces take the fast path).
+    #[test]
+    fn openai_rank_files_need_no_aliases() {
+        for (name, data) in [
+            (
+                "r50k",
+                &include_bytes!("../../data/tiktoken/r50k_base.tiktoken")[..],
+            ),
+            (
+                "p50k",
+                include_bytes!("../../data/tiktoken/p50k_base.tiktoken"),
+            ),
+            (
+                "cl100k",
+                include_bytes!("../../data/tiktoken/cl100k_base.tiktoken"),
+            ),
+            (
+                "o200k",
+                include_bytes!("../../data/tiktoken/o200k_base.tiktoken"),
+            ),
+        ] {
+            let (vocab, merges) = load(data, name, &[]).unwrap();
+            assert!(!merges.ranked_by_id(), "{name}");
+            let multi_byte = vocab.ids().filter(|&id| vocab.bytes(id).unwrap().len() > 1);
+            assert_eq!(merges.len(), multi_byte.count(), "{name}");
         }
     }
 }

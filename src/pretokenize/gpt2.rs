@@ -22,7 +22,8 @@
 //! The tests check this against fancy-regex on all corpora samples, on every
 //! Unicode scalar in several contexts and on random strings.
 
-use super::classes::{Class, class_of};
+use super::classes::Class;
+use super::scan::{char_at, run_end};
 
 /// What a byte says about the character it starts: the class of an ASCII
 /// character (with the two characters the rules single out), or that a
@@ -55,81 +56,6 @@ const BYTE_KIND: [ByteKind; 256] = {
     }
     table
 };
-
-/// The class and length in bytes of the character starting at `bytes[i]`.
-/// `bytes` must be valid UTF-8 and `i` a character boundary.
-#[inline(always)]
-fn char_at(bytes: &[u8], i: usize) -> (Class, usize) {
-    let b0 = bytes[i];
-    match BYTE_KIND[b0 as usize] {
-        ByteKind::Letter => (Class::Letter, 1),
-        ByteKind::Number => (Class::Number, 1),
-        ByteKind::Other | ByteKind::Apostrophe => (Class::Other, 1),
-        ByteKind::Space | ByteKind::Whitespace => (Class::Whitespace, 1),
-        ByteKind::Multibyte => {
-            let (cp, len) = decode_multibyte(bytes, i);
-            (class_of(cp), len)
-        }
-    }
-}
-
-/// Decodes the multi-byte UTF-8 character at `bytes[i]`.
-#[inline(always)]
-fn decode_multibyte(bytes: &[u8], i: usize) -> (char, usize) {
-    let b0 = bytes[i] as u32;
-    let cont = |k: usize| (bytes[i + k] & 0x3F) as u32;
-    let (cp, len) = if b0 < 0xE0 {
-        ((b0 & 0x1F) << 6 | cont(1), 2)
-    } else if b0 < 0xF0 {
-        ((b0 & 0x0F) << 12 | cont(1) << 6 | cont(2), 3)
-    } else {
-        (
-            (b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
-            4,
-        )
-    };
-    // Valid UTF-8 decodes to a scalar value; the fallback is never taken.
-    (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
-}
-
-/// The class of each ASCII byte as a number (`Class as u8`), and
-/// [`MULTIBYTE`] for the bytes that start (or continue) a longer character.
-const ASCII_CLASS: [u8; 256] = {
-    let mut table = [MULTIBYTE; 256];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = match BYTE_KIND[b] {
-            ByteKind::Letter => Class::Letter as u8,
-            ByteKind::Number => Class::Number as u8,
-            ByteKind::Other | ByteKind::Apostrophe => Class::Other as u8,
-            _ => Class::Whitespace as u8,
-        };
-        b += 1;
-    }
-    table
-};
-
-const MULTIBYTE: u8 = 4;
-
-/// The end of the longest run of `class` characters starting at `i`.
-#[inline(always)]
-fn run_end(bytes: &[u8], mut i: usize, class: Class) -> usize {
-    let wanted = class as u8;
-    loop {
-        // Runs are mostly ASCII: one table lookup a byte.
-        while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == wanted {
-            i += 1;
-        }
-        if i >= bytes.len() || bytes[i] < 0x80 {
-            return i;
-        }
-        let (c, len) = char_at(bytes, i);
-        if c != class {
-            return i;
-        }
-        i += len;
-    }
-}
 
 /// The length of a contraction at `bytes[i..]` (which starts with `'`), or 0.
 #[inline]
@@ -196,31 +122,4 @@ fn whitespace_end(bytes: &[u8], start: usize) -> usize {
         i += len;
     }
     i
-}
-
-/// Iterator over the chunks of `text` under GPT-2's pattern.
-pub(crate) struct Gpt2Chunks<'t> {
-    text: &'t str,
-    pos: usize,
-}
-
-impl<'t> Gpt2Chunks<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        Gpt2Chunks { text, pos: 0 }
-    }
-}
-
-impl<'t> Iterator for Gpt2Chunks<'t> {
-    type Item = &'t str;
-
-    #[inline]
-    fn next(&mut self) -> Option<&'t str> {
-        if self.pos >= self.text.len() {
-            return None;
-        }
-        let start = self.pos;
-        let end = chunk_end(self.text, start);
-        self.pos = end;
-        Some(&self.text[start..end])
-    }
 }

@@ -180,3 +180,88 @@ pub fn random_text(rng: &mut Rng, max_fragments: usize) -> String {
     }
     text
 }
+
+/// The texts of the Unicode sweep, built exactly as scripts/make_fixtures.py
+/// builds them: every scalar value of a block of 4096 in one of four contexts.
+pub fn sweep_text(block_start: u32, template: usize) -> String {
+    let mut text = String::new();
+    for c in (block_start..(block_start + 4096).min(0x110000)).filter_map(char::from_u32) {
+        match template {
+            0 => text.push(c),
+            1 => {
+                text.push('a');
+                text.push(c);
+                text.push(' ');
+            }
+            2 => {
+                text.push(' ');
+                text.push(c);
+                text.push(c);
+                text.push_str("1\n");
+            }
+            _ => {
+                text.push('\'');
+                text.push(c);
+                text.push('s');
+                text.push(c);
+                text.push('\u{3000}');
+            }
+        }
+    }
+    text
+}
+
+/// `text` cut as scripts/make_format_fixtures.py cuts it: each block runs to
+/// the first `\n` at or after 4096 bytes past its start (or to the end).
+pub fn blocks(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    while start < text.len() {
+        let from = (start + 4096).min(text.len());
+        let end = bytes[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| from + i + 1);
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// One row of a `kind key count fnv1a64` fixture.
+pub struct Row {
+    pub kind: String,
+    pub key: String,
+    pub count: usize,
+    pub hash: u64,
+}
+
+/// The rows of a `kind key count fnv1a64` fixture.
+pub fn rows(name: &str) -> Vec<Row> {
+    fixture_text(name)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            Row {
+                kind: f[0].to_string(),
+                key: f[1].to_string(),
+                count: f[2].parse().unwrap(),
+                hash: u64::from_str_radix(f[3], 16).unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// The `text` field of each line of a JSON-lines fixture.
+pub fn fixture_strings(name: &str) -> Vec<String> {
+    fixture_text(name)
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["text"].as_str().unwrap().to_string()
+        })
+        .collect()
+}

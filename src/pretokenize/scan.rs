@@ -1,0 +1,188 @@
+//! What the hand-written scanners share: decoding the character at a
+//! position and its class, and runs of one class.
+
+use super::classes::{Class, Fine, class_of, fine_class_of};
+
+/// Decodes the multi-byte UTF-8 character at `bytes[i]` (`bytes` valid
+/// UTF-8, `i` a character boundary, `bytes[i] >= 0x80`).
+#[inline(always)]
+pub(super) fn decode_multibyte(bytes: &[u8], i: usize) -> (char, usize) {
+    let b0 = bytes[i] as u32;
+    let cont = |k: usize| (bytes[i + k] & 0x3F) as u32;
+    let (cp, len) = if b0 < 0xE0 {
+        ((b0 & 0x1F) << 6 | cont(1), 2)
+    } else if b0 < 0xF0 {
+        ((b0 & 0x0F) << 12 | cont(1) << 6 | cont(2), 3)
+    } else {
+        (
+            (b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
+            4,
+        )
+    };
+    // Valid UTF-8 decodes to a scalar value; the fallback is never taken.
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
+}
+
+/// The coarse class of each ASCII byte (`Class as u8`), and [`MULTIBYTE`]
+/// for the bytes of longer characters.
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [MULTIBYTE; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter as u8,
+            b'0'..=b'9' => Class::Number as u8,
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Class::Whitespace as u8,
+            _ => Class::Other as u8,
+        };
+        b += 1;
+    }
+    table
+};
+
+const MULTIBYTE: u8 = 4;
+
+/// The fine class of each ASCII byte (`Fine as u8`); bytes of longer
+/// characters map to [`MULTIBYTE_FINE`].
+const ASCII_FINE: [u8; 256] = {
+    let mut table = [MULTIBYTE_FINE; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' => Fine::Lower as u8,
+            b'A'..=b'Z' => Fine::Upper as u8,
+            b'0'..=b'9' => Fine::Number as u8,
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Fine::Whitespace as u8,
+            _ => Fine::Other as u8,
+        };
+        b += 1;
+    }
+    table
+};
+
+const MULTIBYTE_FINE: u8 = 15;
+
+/// The class and length in bytes of the character starting at `bytes[i]`.
+#[inline(always)]
+pub(super) fn char_at(bytes: &[u8], i: usize) -> (Class, usize) {
+    match ASCII_CLASS[bytes[i] as usize] {
+        0 => (Class::Other, 1),
+        1 => (Class::Letter, 1),
+        2 => (Class::Number, 1),
+        3 => (Class::Whitespace, 1),
+        _ => {
+            let (c, len) = decode_multibyte(bytes, i);
+            (class_of(c), len)
+        }
+    }
+}
+
+/// The fine class and length in bytes of the character starting at
+/// `bytes[i]`.
+#[inline(always)]
+pub(super) fn fine_char_at(bytes: &[u8], i: usize) -> (Fine, usize) {
+    match ASCII_FINE[bytes[i] as usize] {
+        0 => (Fine::Other, 1),
+        1 => (Fine::Lower, 1),
+        2 => (Fine::Upper, 1),
+        5 => (Fine::Number, 1),
+        6 => (Fine::Whitespace, 1),
+        _ => {
+            let (c, len) = decode_multibyte(bytes, i);
+            (fine_class_of(c), len)
+        }
+    }
+}
+
+/// The end of the longest run of `class` characters starting at `i`.
+#[inline(always)]
+pub(super) fn run_end(bytes: &[u8], mut i: usize, class: Class) -> usize {
+    let wanted = class as u8;
+    loop {
+        // Runs are mostly ASCII: one table lookup a byte.
+        while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == wanted {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] < 0x80 {
+            return i;
+        }
+        let (c, len) = char_at(bytes, i);
+        if c != class {
+            return i;
+        }
+        i += len;
+    }
+}
+
+/// The end of the longest run of characters whose fine class passes `keep`,
+/// starting at `i`.
+#[inline(always)]
+pub(super) fn fine_run_end(bytes: &[u8], mut i: usize, keep: impl Fn(Fine) -> bool) -> usize {
+    while i < bytes.len() {
+        let (c, len) = fine_char_at(bytes, i);
+        if !keep(c) {
+            break;
+        }
+        i += len;
+    }
+    i
+}
+
+/// The whitespace run starting at `start` (which holds whitespace): its end,
+/// the start of its last character, and the end of its last `\r` or `\n`
+/// (if any).
+#[inline]
+pub(super) fn whitespace_run(bytes: &[u8], start: usize) -> (usize, usize, Option<usize>) {
+    let mut i = start;
+    let mut last = start;
+    let mut line_end = None;
+    while i < bytes.len() {
+        let (class, len) = char_at(bytes, i);
+        if class != Class::Whitespace {
+            break;
+        }
+        if matches!(bytes[i], b'\r' | b'\n') {
+            line_end = Some(i + 1);
+        }
+        last = i;
+        i += len;
+    }
+    (i, last, line_end)
+}
+
+/// The chunks of a text under a hand-written scanner, given as the function
+/// that finds where the chunk starting at a position ends.
+pub(crate) struct ScanChunks<'t, const PATTERN: u8> {
+    text: &'t str,
+    pos: usize,
+}
+
+/// Scanner numbers for [`ScanChunks`].
+pub(crate) const GPT2: u8 = 0;
+pub(crate) const CL100K: u8 = 1;
+pub(crate) const O200K: u8 = 2;
+
+impl<'t, const PATTERN: u8> ScanChunks<'t, PATTERN> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        ScanChunks { text, pos: 0 }
+    }
+}
+
+impl<'t, const PATTERN: u8> Iterator for ScanChunks<'t, PATTERN> {
+    type Item = &'t str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'t str> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = match PATTERN {
+            GPT2 => super::gpt2::chunk_end(self.text, start),
+            CL100K => super::cl100k::chunk_end(self.text, start),
+            _ => super::o200k::chunk_end(self.text, start),
+        };
+        self.pos = end;
+        Some(&self.text[start..end])
+    }
+}

@@ -1,0 +1,229 @@
+//! [`Tokenizer`]: the crate's entry point.
+//!
+//! This module holds the type and its core (encode, count, decode, lookups);
+//! `load` the constructors and savers for each file format, `special` the
+//! special-token policies, `budget` offsets and token budgets.
+
+mod budget;
+mod load;
+mod special;
+
+use std::sync::Arc;
+
+use crate::decode::{DecodeStream, decode_into, decode_text};
+use crate::encode::Model;
+use crate::error::Result;
+use crate::pretokenize::Pretokenizer;
+
+pub use special::AllowedSpecial;
+
+/// A byte-pair-encoding tokenizer: text to token ids and back.
+///
+/// A `Tokenizer` is immutable. Cloning it is cheap (it is one reference-counted
+/// pointer), and it is `Send + Sync`, so one instance can be shared by any
+/// number of threads through `&Tokenizer`, a clone each, or an `Arc`.
+///
+/// ```
+/// let tokenizer = bytepair::Tokenizer::gpt2();
+/// let ids = tokenizer.encode("Hello world");
+/// assert_eq!(ids, [15496, 995]);
+/// assert_eq!(tokenizer.decode(&ids)?, "Hello world");
+/// # Ok::<(), bytepair::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Tokenizer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Shared with the tokenizers [`Tokenizer::with_pattern`] makes.
+    model: Arc<Model>,
+    pretokenizer: Pretokenizer,
+    /// Finds special tokens in text: an alternation of their escaped texts,
+    /// longest first, so that the longest wins where two start together.
+    /// `None` when there are none.
+    special_matcher: Option<regex::Regex>,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("vocab_size", &self.vocab_size())
+            .field("merges", &self.inner.model.merges.len())
+            .field("special_tokens", &self.inner.model.vocab.specials())
+            .field("pattern", &self.pattern())
+            .finish()
+    }
+}
+
+impl Tokenizer {
+    pub(crate) fn from_model(model: Model, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
+        Tokenizer::from_shared_model(Arc::new(model), pretokenizer)
+    }
+
+    fn from_shared_model(model: Arc<Model>, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
+        let special_matcher = special::matcher(model.vocab.specials())?;
+        Ok(Tokenizer {
+            inner: Arc::new(Inner {
+                model,
+                pretokenizer,
+                special_matcher,
+            }),
+        })
+    }
+
+    /// The same vocabulary and merges with another pretokenization pattern.
+    /// OpenAI's patterns ([`crate::GPT2_PATTERN`], [`crate::R50K_PATTERN`],
+    /// [`crate::CL100K_PATTERN`], [`crate::O200K_PATTERN`], spelled exactly
+    /// so) run on hand-written scanners; any other pattern runs on
+    /// fancy-regex, which supports lookaround and possessive quantifiers.
+    /// The vocabulary is shared, not copied.
+    ///
+    /// Text that the pattern does not match becomes chunks of its own, so
+    /// every byte is encoded (tiktoken would drop it).
+    ///
+    /// ```
+    /// let words = bytepair::Tokenizer::gpt2().with_pattern(r"\w+|\W")?;
+    /// assert_eq!(words.split("don't stop").collect::<Vec<_>>(), ["don", "'", "t", " ", "stop"]);
+    /// # Ok::<(), bytepair::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::Error::Pattern`] if the pattern does not compile.
+    pub fn with_pattern(&self, pattern: &str) -> Result<Tokenizer> {
+        let pretokenizer = Pretokenizer::from_pattern(pattern)?;
+        Tokenizer::from_shared_model(Arc::clone(&self.inner.model), pretokenizer)
+    }
+
+    /// The pretokenization pattern.
+    pub fn pattern(&self) -> &str {
+        self.inner.pretokenizer.pattern()
+    }
+
+    /// Encodes `text` into token ids. Special-token text such as
+    /// `<|endoftext|>` is encoded as ordinary text (like tiktoken's
+    /// `encode_ordinary`), so user input can never inject a special token.
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+        self.encode_ordinary_into(text, &mut ids);
+        ids
+    }
+
+    /// The number of tokens [`Tokenizer::encode`] gives for `text`, without
+    /// building the vector.
+    pub fn count(&self, text: &str) -> usize {
+        let inner = &*self.inner;
+        let mut count = 0;
+        let pieces = inner.pretokenizer.split(text);
+        inner.model.encode_pieces(pieces, &mut |_| count += 1);
+        count
+    }
+
+    /// Like [`Tokenizer::encode`], but reports what [`Tokenizer::encode`]
+    /// works around: a user-given pattern (see [`Tokenizer::with_pattern`])
+    /// whose match needs more than fancy-regex's backtracking limit. OpenAI's
+    /// patterns never fail.
+    ///
+    /// # Errors
+    /// [`crate::Error::Pattern`] naming the pattern and the regex's message.
+    pub fn try_encode(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.pretokenizer.check(text)?;
+        Ok(self.encode(text))
+    }
+
+    pub(crate) fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {
+        let inner = &*self.inner;
+        let pieces = inner.pretokenizer.split(text);
+        inner.model.encode_pieces(pieces, &mut |id| ids.push(id));
+    }
+
+    /// A place at or after `from` where `text` can be cut without changing
+    /// its encoding (see [`Pretokenizer::independent_cut`]).
+    pub(crate) fn independent_cut(&self, text: &str, from: usize) -> Option<usize> {
+        self.inner.pretokenizer.independent_cut(text, from)
+    }
+
+    /// The pretokenization chunks of `text`: the pieces that byte-pair merging
+    /// works within. They concatenate to `text`.
+    pub fn split<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+        self.inner.pretokenizer.split(text)
+    }
+
+    /// Decodes `ids` into text.
+    ///
+    /// # Errors
+    /// [`Error::UnknownId`] for an id the tokenizer does not have, and
+    /// [`Error::InvalidUtf8`] when the bytes are not UTF-8 (a token can hold
+    /// part of a character; [`Tokenizer::decode_bytes`] returns such bytes).
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        decode_text(&self.inner.model.vocab, ids)
+    }
+
+    /// Decodes `ids` into the exact bytes they stand for.
+    ///
+    /// # Errors
+    /// [`Error::UnknownId`] for an id the tokenizer does not have.
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(ids.len() * 4);
+        decode_into(&self.inner.model.vocab, ids, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// A decoder for ids that arrive one at a time, as a model generates
+    /// them: it returns text as soon as the bytes so far end on a character
+    /// boundary and holds back the start of a character split across tokens.
+    /// See [`DecodeStream`].
+    pub fn decode_stream(&self) -> DecodeStream {
+        DecodeStream::new(self.clone())
+    }
+
+    /// The number of tokens, special tokens included (50,257 for GPT-2).
+    /// Ids need not be contiguous; see [`Tokenizer::id_bound`].
+    pub fn vocab_size(&self) -> usize {
+        self.inner.model.vocab.len()
+    }
+
+    /// One more than the highest token id: the size of an embedding table
+    /// indexed by id.
+    pub fn id_bound(&self) -> usize {
+        self.inner.model.vocab.id_bound()
+    }
+
+    /// The id of the token whose bytes are `token`: an ordinary token's bytes
+    /// (`b" world"`, not its vocab.json spelling `"Ġworld"`) or a special
+    /// token's text.
+    pub fn token_to_id(&self, token: impl AsRef<[u8]>) -> Option<u32> {
+        let token = token.as_ref();
+        self.inner.model.vocab.ordinary_id(token).or_else(|| {
+            let text = std::str::from_utf8(token).ok()?;
+            self.special_token_id(text)
+        })
+    }
+
+    /// The bytes of token `id` (for a special token, its text), or `None` if
+    /// no token has this id.
+    pub fn id_to_token(&self, id: u32) -> Option<&[u8]> {
+        self.inner.model.vocab.bytes(id)
+    }
+
+    /// The id of the special token with this text.
+    pub fn special_token_id(&self, text: &str) -> Option<u32> {
+        let specials = self.inner.model.vocab.specials();
+        specials.iter().find(|(t, _)| t == text).map(|&(_, id)| id)
+    }
+
+    /// The special tokens as (text, id), in id order.
+    pub fn special_tokens(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.inner
+            .model
+            .vocab
+            .specials()
+            .iter()
+            .map(|(t, id)| (t.as_str(), *id))
+    }
+
+    /// Whether `id` is a special token's id.
+    pub fn is_special(&self, id: u32) -> bool {
+        self.inner.model.vocab.is_special(id)
+    }
+}

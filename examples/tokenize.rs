@@ -4,6 +4,7 @@
 //! tokenize encode [SOURCE] [--special] [TEXT]
 //! tokenize decode [SOURCE] [IDS...]
 //! tokenize count  [SOURCE] [--special] [TEXT]
+//! tokenize convert [SOURCE] --to tokenizer-json|tiktoken|gpt2 --out PATH
 //! tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
 //!                [--max-token-length N] [--threads N] --out DIR FILE...
 //! tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
@@ -26,6 +27,7 @@ const USAGE: &str = "\
 usage: tokenize encode [SOURCE] [--special] [TEXT]
        tokenize decode [SOURCE] [IDS...]
        tokenize count  [SOURCE] [--special] [TEXT]
+       tokenize convert [SOURCE] --to tokenizer-json|tiktoken|gpt2 --out PATH
        tokenize train --vocab-size N [--min-frequency K] [--special TOKEN]...
                       [--max-token-length N] [--threads N] --out DIR FILE...
        tokenize count-chunks [--threads N] --out COUNTS.tsv FILE...
@@ -41,6 +43,8 @@ given. SOURCE is one of
                                  feature of that name, or all-encodings)
 and defaults to GPT-2's embedded vocabulary. --special turns special-token
 text such as <|endoftext|> into its id.
+convert: writes the SOURCE tokenizer as a tokenizer.json file, a .tiktoken
+rank file, or a directory with vocab.json and merges.txt (gpt2).
 train: learns a byte-level BPE vocabulary from text files (one sequence per
 line) and writes DIR/vocab.json and DIR/merges.txt.
 count-chunks: counts the pretokenized chunks of text files (a corpus shard)
@@ -70,6 +74,7 @@ struct Args {
     merges: Option<String>,
     tokenizer_json: Option<String>,
     encoding: Option<String>,
+    convert_to: Option<String>,
     special: bool,
     special_tokens: Vec<String>,
     vocab_size: Option<usize>,
@@ -90,7 +95,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let Some(command) = args.next() else {
         return usage("missing command");
     };
-    let tokenizing = matches!(command.as_str(), "encode" | "decode" | "count");
+    let tokenizing = matches!(command.as_str(), "encode" | "decode" | "count" | "convert");
     let training = matches!(command.as_str(), "train" | "train-counts");
     if !tokenizing && !training && command != "count-chunks" {
         return usage(format!("unknown command {command:?}"));
@@ -130,7 +135,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
             "--threads" if !tokenizing => {
                 parsed.threads = Some(number("--threads", value("--threads")?)?)
             }
-            "--out" if !tokenizing => parsed.out = Some(value("--out")?),
+            "--out" if !tokenizing || parsed.command == "convert" => {
+                parsed.out = Some(value("--out")?)
+            }
+            "--to" if parsed.command == "convert" => parsed.convert_to = Some(value("--to")?),
             _ if arg.starts_with("--") => return usage(format!("unknown option {arg:?}")),
             _ => parsed.rest.push(arg),
         }
@@ -146,6 +154,23 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Failure> {
     }
     if matches!(parsed.command.as_str(), "encode" | "count") && parsed.rest.len() > 1 {
         return usage("give the text as one argument (quote it)");
+    }
+    if parsed.command == "convert" {
+        match parsed.convert_to.as_deref() {
+            Some("tokenizer-json" | "tiktoken" | "gpt2") => {}
+            Some(other) => {
+                return usage(format!(
+                    "--to {other:?}: use tokenizer-json, tiktoken or gpt2"
+                ));
+            }
+            None => return usage("convert needs --to"),
+        }
+        if parsed.out.is_none() {
+            return usage("convert needs --out");
+        }
+        if !parsed.rest.is_empty() {
+            return usage("convert takes no text");
+        }
     }
     if !tokenizing {
         if parsed.out.is_none() {
@@ -206,6 +231,18 @@ fn load_tokenizer(args: &Args) -> Result<Tokenizer, Failure> {
             )),
         },
     }
+}
+
+fn convert(args: Args) -> Result<(), Failure> {
+    let tokenizer = load_tokenizer(&args)?;
+    let out = args.out.clone().unwrap_or_default();
+    match args.convert_to.as_deref() {
+        Some("tokenizer-json") => tokenizer.save_tokenizer_json(&out)?,
+        Some("tiktoken") => tokenizer.save_tiktoken(&out)?,
+        _ => tokenizer.save(&out)?,
+    }
+    eprintln!("wrote {out}: {} tokens", tokenizer.vocab_size());
+    Ok(())
 }
 
 fn tokenize(args: Args) -> Result<(), Failure> {
@@ -353,6 +390,7 @@ fn main() -> ExitCode {
         parse_args(std::env::args().skip(1)).and_then(|args| match args.command.as_str() {
             "train" | "train-counts" => train(args),
             "count-chunks" => count_chunks(args),
+            "convert" => convert(args),
             _ => tokenize(args),
         });
     match result {

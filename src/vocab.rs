@@ -192,15 +192,23 @@ impl Vocab {
         })
     }
 
-    /// Turns ordinary token `id` into a special token with text `text`: it
-    /// leaves the byte lookup and decodes to `text`.
-    pub(crate) fn make_special(&mut self, id: u32, text: &str) {
+    /// Takes token `id` out of the lookup by bytes: it stays a special token.
+    pub(crate) fn remove_ordinary(&mut self, id: u32) {
         let Some(&span) = self.spans.get(id as usize) else {
             return;
         };
         let (data, spans) = (&self.data, &self.spans);
         self.ordinary
             .remove(&data[span.range()], |i| &data[spans[i as usize].range()]);
+    }
+
+    /// Turns ordinary token `id` into a special token with text `text`: it
+    /// leaves the byte lookup and decodes to `text`.
+    pub(crate) fn make_special(&mut self, id: u32, text: &str) {
+        if self.spans.get(id as usize).is_none() {
+            return;
+        }
+        self.remove_ordinary(id);
         let start = self.data.len() as u32;
         self.data.extend_from_slice(text.as_bytes());
         self.spans[id as usize] = Span {

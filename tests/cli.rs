@@ -360,3 +360,58 @@ fn other_sources_of_vocabulary() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.json"));
 }
+
+#[test]
+fn convert_between_formats() {
+    let dir = std::env::temp_dir().join(format!("bytepair-cli-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    for (to, out) in [
+        ("tokenizer-json", path("t.json")),
+        ("tiktoken", path("t.tiktoken")),
+        ("gpt2", path("gpt2")),
+    ] {
+        let output = run(&["convert", "--to", to, "--out", &out], b"");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(
+        stdout(&run(
+            &["encode", "--tokenizer-json", &path("t.json"), "Hello world"],
+            b""
+        )),
+        "15496 995\n"
+    );
+    let vocab = path("gpt2/vocab.json");
+    let merges = path("gpt2/merges.txt");
+    assert_eq!(
+        stdout(&run(
+            &[
+                "encode",
+                "--vocab",
+                &vocab,
+                "--merges",
+                &merges,
+                "Hello world"
+            ],
+            b""
+        )),
+        "15496 995\n"
+    );
+    let ranks = std::fs::read(path("t.tiktoken")).unwrap();
+    let back = bytepair::Tokenizer::from_tiktoken(&ranks, bytepair::GPT2_PATTERN, &[]).unwrap();
+    assert_eq!(back.encode("Hello world"), [15496, 995]);
+    // Missing or unknown --to, a missing --out, text given: usage errors.
+    for args in [
+        &["convert", "--out", "x"][..],
+        &["convert", "--to", "yaml", "--out", "x"],
+        &["convert", "--to", "gpt2"],
+        &["convert", "--to", "gpt2", "--out", "x", "text"],
+    ] {
+        assert_eq!(run(args, b"").status.code(), Some(2), "{args:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

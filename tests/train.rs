@@ -149,6 +149,40 @@ fn trained_tokenizer_round_trips_through_its_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A special token spelled like text the trainer learns ("ab") is both: a
+/// special token, and the ordinary token its merge makes, which ordinary
+/// encoding produces inside longer pieces (HF's ids; found by fuzzing, when
+/// the pieces were cut between the two bytes).
+#[test]
+fn a_learned_special_token_is_also_merged() {
+    let corpus = ["Helablo World\n", "Helablo there\n", "abab cab\n"];
+    let tokenizer = Trainer::new(300)
+        .special_tokens(["<|endoftext|>", "ab"])
+        .train(corpus)
+        .unwrap();
+    let ab = tokenizer.special_token_id("ab").unwrap();
+    assert_eq!(ab, 1);
+    let z = tokenizer.token_to_id("z").unwrap();
+    assert_eq!(tokenizer.encode("zabz"), [z, ab, z]);
+    assert_eq!(tokenizer.encode_with_special_tokens("ab"), [ab]);
+    // Saved and loaded (vocab.json cannot mark it special), it merges alike.
+    let dir = temp_dir("learned-special");
+    tokenizer.save(&dir).unwrap();
+    let loaded = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
+    for text in corpus.iter().chain(&["zabz", "Helabloab"]) {
+        assert_eq!(loaded.encode(text), tokenizer.encode(text), "{text:?}");
+    }
+    // tokenizer.json keeps it special.
+    let json =
+        Tokenizer::from_tokenizer_json(tokenizer.to_tokenizer_json().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        json.encode_with_special_tokens("xab"),
+        tokenizer.encode_with_special_tokens("xab")
+    );
+    assert_eq!(json.encode("zabz"), [z, ab, z]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // --- the naive oracle ----------------------------------------------------------
 
 /// What a trainer learned, as saved: merge pairs as bytes in rank order, and

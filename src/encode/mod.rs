@@ -109,13 +109,19 @@ impl Model {
                 byte_pair_rules[(a as usize) << 8 | b as usize] = merges.packed(left, right);
             }
         }
+        // Every token encoding can produce: the ordinary ones, and the
+        // results of rules, which include a special token that a trainer
+        // also learned as an ordinary one.
         let mut pair_in_token = vec![0u64; (1 << 16) / 64];
-        for id in vocab.ids() {
-            if let Some(bytes) = vocab.ordinary_bytes(id) {
-                for w in bytes.windows(2) {
-                    let pair = (w[0] as usize) << 8 | w[1] as usize;
-                    pair_in_token[pair / 64] |= 1 << (pair % 64);
-                }
+        let producible = vocab.ids().filter_map(|id| vocab.ordinary_bytes(id)).chain(
+            merges
+                .iter()
+                .filter_map(|(_, _, merged)| vocab.bytes(merged)),
+        );
+        for bytes in producible {
+            for w in bytes.windows(2) {
+                let pair = (w[0] as usize) << 8 | w[1] as usize;
+                pair_in_token[pair / 64] |= 1 << (pair % 64);
             }
         }
         let trees = merge_trees(&vocab, &merges);

@@ -10,7 +10,7 @@
 //!   endings and blank lines are accepted. Line numbers in errors count every
 //!   line of the file, from 1.
 //! - Tokens are written in GPT-2's byte-level alphabet. A vocabulary entry
-//!   that is neither one of the 256 byte tokens nor the result of a merge
+//!   that is neither one of the 256 byte tokens nor part of a merge
 //!   (GPT-2's `<|endoftext|>`) is a special token, kept as literal text.
 
 use super::json_object::{self, IdValue};
@@ -47,7 +47,13 @@ pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) 
             IdValue::Other(value) => return id_error(file, text, value),
         };
         bytes.clear();
-        if byte_level::decode_into(text.as_bytes(), &mut bytes) && !bytes.is_empty() {
+        let byte_level = byte_level::decode_into(text.as_bytes(), &mut bytes) && !bytes.is_empty();
+        // A key that an added token repeats with its id is that special
+        // token; it is also an ordinary token only if its byte-level reading
+        // is the same text (`<|endoftext|>`, or a special token a trainer
+        // learned), never two different strings under one id.
+        let added_here = added.iter().any(|(t, i)| t == text && *i == id);
+        if byte_level && (!added_here || bytes == text.as_bytes()) {
             list.push_ordinary(&bytes, id);
         } else {
             list.push_special(text, id);
@@ -232,22 +238,36 @@ pub(crate) fn load(
     Ok((vocab, merges))
 }
 
-/// Makes special every multi-byte ordinary token that no merge produces
-/// (GPT-2's `<|endoftext|>`), kept as its vocab.json key.
+/// Makes special every multi-byte ordinary token that no merge produces or
+/// uses (GPT-2's `<|endoftext|>`), kept as its vocab.json key.
 pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
+    // Tokens that a rule makes or uses are ordinary, even one that no rule
+    // makes (its rules can never fire, but it is part of the merge list).
     let mut made = vec![false; vocab.id_bound()];
-    for (_, _, merged) in merges.iter() {
-        made[merged as usize] = true;
+    for (left, right, merged) in merges.iter() {
+        for id in [left, right, merged] {
+            made[id as usize] = true;
+        }
     }
+    // Multi-byte tokens that the ordinary lookup would find.
     let unmade: Vec<u32> = vocab
         .ids()
         .filter(|&id| !made[id as usize])
-        .filter(|&id| vocab.ordinary_bytes(id).is_some_and(|b| b.len() > 1))
+        .filter(|&id| {
+            let bytes = vocab.bytes(id).unwrap_or_default();
+            bytes.len() > 1 && vocab.ordinary_id(bytes) == Some(id)
+        })
         .collect();
     for id in unmade {
-        // The key as written spells the token's bytes.
-        let text = bytes_to_text(vocab.bytes(id).unwrap_or_default());
-        vocab.make_special(id, &text);
+        if vocab.is_special(id) {
+            // Also an added token with the same text: special only, so
+            // that ordinary encoding can never produce it.
+            vocab.remove_ordinary(id);
+        } else {
+            // The key as written spells the token's bytes.
+            let text = bytes_to_text(vocab.bytes(id).unwrap_or_default());
+            vocab.make_special(id, &text);
+        }
     }
 }
 

@@ -19,7 +19,6 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::gpt2;
-use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::merges::Merges;
 use crate::vocab::Vocab;
@@ -411,7 +410,7 @@ pub(crate) fn write(vocab: &Vocab, merges: &Merges, pattern: &str, ignore_merges
         })
         .collect();
     let vocab_json = gpt2::write_vocab_json(vocab);
-    let spelled = |id: u32| byte_level::bytes_to_text(vocab.bytes(id).unwrap_or_default());
+    let spelled = |id: u32| gpt2::token_text(vocab, id);
     let doc = FileOut {
         version: "1.0",
         truncation: Value::Null,

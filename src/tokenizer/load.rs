@@ -156,8 +156,9 @@ impl Tokenizer {
     /// pretokenizing with GPT-2's pattern (see [`Tokenizer::with_pattern`]
     /// for others).
     ///
-    /// Vocabulary entries that are neither one of the 256 byte tokens nor the
-    /// result of a merge become special tokens (GPT-2's `<|endoftext|>`).
+    /// Vocabulary entries that are neither one of the 256 byte tokens nor
+    /// part of a merge (made or used by one) become special tokens (GPT-2's
+    /// `<|endoftext|>`).
     ///
     /// # Errors
     /// [`Error::Io`] if a file cannot be read; otherwise the errors of

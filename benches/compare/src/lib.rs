@@ -232,8 +232,10 @@ fn random_text(alphabet: &[char], bytes: usize, seed: u64) -> String {
     text
 }
 
-/// The worst-case inputs as (name, about 100 kB, about 1 MB). Prose is the
-/// reference: the start of en_big.txt.
+/// The worst-case inputs as (name, about 100 kB, about 1 MB): runs without a
+/// break, and the hardening issue's adversarial texts (one emoji, `'s`,
+/// `\r\n`, combining marks, `<|endoftext|>` as ordinary text, each
+/// repeated). Prose is the reference: the start of en_big.txt.
 pub fn worst_case_inputs() -> Vec<(&'static str, String, String)> {
     let letters: Vec<char> = ('a'..='z').collect();
     let base64: Vec<char> = ('A'..='Z')
@@ -264,5 +266,16 @@ pub fn worst_case_inputs() -> Vec<(&'static str, String, String)> {
     add("punctuation", both(&|n| random_text(&punctuation, n, 4)));
     add("spaces", both(&|n| " ".repeat(n)));
     add("cjk", both(&|n| random_text(&cjk, n, 5)));
+    // The hardening issue's adversarial texts.
+    let repeat = |unit: &str, n: usize| unit.repeat(n.div_ceil(unit.len()));
+    add("one-emoji", both(&|n| repeat("😀", n)));
+    add("contractions", both(&|n| repeat("'s", n)));
+    add("crlf", both(&|n| repeat("\r\n", n)));
+    let marks: String = ('\u{300}'..='\u{36f}').collect();
+    add(
+        "combining-marks",
+        both(&|n| format!("e{}", repeat(&marks, n))),
+    );
+    add("endoftext", both(&|n| repeat("<|endoftext|>", n)));
     inputs
 }

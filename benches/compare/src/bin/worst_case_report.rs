@@ -15,7 +15,7 @@ const ENCODERS: [&str; 6] = [
     "tiktoken-rs",
     "hf-tokenizers",
 ];
-const INPUTS: [&str; 8] = [
+const INPUTS: [&str; 13] = [
     "prose",
     "a-repeated",
     "random-letters",
@@ -24,6 +24,11 @@ const INPUTS: [&str; 8] = [
     "punctuation",
     "spaces",
     "cjk",
+    "one-emoji",
+    "contractions",
+    "crlf",
+    "combining-marks",
+    "endoftext",
 ];
 
 /// (median seconds, bytes) of one benchmark, if it ran.

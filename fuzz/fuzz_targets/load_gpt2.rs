@@ -1,0 +1,8 @@
+//! Fuzz target: see `checks::load_gpt2`.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::load_gpt2(data));

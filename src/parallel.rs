@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::encode::Memo;
 use crate::tokenizer::Tokenizer;
 
 /// A long text is cut into about this many parts per thread, so that a slow
@@ -17,26 +18,33 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Runs `work(i)` for every `i` in `0..jobs` on `threads` threads, each
-/// taking the next job when it is done with one, and returns the results in
-/// job order.
-fn run_jobs<T: Send>(jobs: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+/// Runs `work(&mut state, i)` for every `i` in `0..jobs` on `threads`
+/// threads, each with its own `state` (made by `state()`) and taking the next
+/// job when it is done with one, and returns the results in job order.
+fn run_jobs<S, T: Send>(
+    jobs: usize,
+    threads: usize,
+    state: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> T + Sync,
+) -> Vec<T> {
     let threads = threads.min(jobs).max(1);
     if threads == 1 {
-        return (0..jobs).map(work).collect();
+        let mut state = state();
+        return (0..jobs).map(|job| work(&mut state, job)).collect();
     }
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
+                    let mut state = state();
                     let mut results = Vec::new();
                     loop {
                         let job = next.fetch_add(1, Ordering::Relaxed);
                         if job >= jobs {
                             return results;
                         }
-                        results.push((job, work(job)));
+                        results.push((job, work(&mut state, job)));
                     }
                 })
             })
@@ -57,7 +65,13 @@ impl Tokenizer {
     /// Encodes each text as [`Tokenizer::encode`] does, spreading the texts
     /// over all cores.
     pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {
-        run_jobs(texts.len(), threads(), |i| self.encode(texts[i].as_ref()))
+        // Each thread keeps one piece cache for all the texts it encodes.
+        run_jobs(texts.len(), threads(), Memo::default, |memo, i| {
+            let text = texts[i].as_ref();
+            let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+            self.encode_ordinary_with(text, memo, &mut ids);
+            ids
+        })
     }
 
     /// Encodes one text on all cores: the same ids as
@@ -71,8 +85,13 @@ impl Tokenizer {
             return self.encode(text);
         }
         let parts = cut_points(self, text, threads * PARTS_PER_THREAD);
-        let pieces = run_jobs(parts.len() - 1, threads, |i| {
-            self.encode(&text[parts[i]..parts[i + 1]])
+        // Each thread keeps one piece cache for all its parts, so that the
+        // cache warms up once per thread, not once per part.
+        let pieces = run_jobs(parts.len() - 1, threads, Memo::default, |memo, i| {
+            let part = &text[parts[i]..parts[i + 1]];
+            let mut ids = Vec::with_capacity(part.len() / 4 + 1);
+            self.encode_ordinary_with(part, memo, &mut ids);
+            ids
         });
         let mut ids = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
         for piece in pieces {

@@ -2,9 +2,10 @@
 //! tokens (identifiers in code, inflected words, long numbers), and merging
 //! one costs far more than finding it again.
 //!
-//! The cache lives only as long as one `encode` or `count` call, so a
-//! `Tokenizer` stays immutable and shared without locks, and no call is
-//! faster because of text an earlier call saw. It is bounded: once it holds
+//! The cache lives only as long as one `encode` or `count` call (one per
+//! thread in `encode_parallel` and `encode_batch`), so a `Tokenizer` stays
+//! immutable and shared without locks, and no call is faster because of text
+//! an earlier call saw. It is bounded: once it holds
 //! [`MAX_ENTRIES`] pieces or [`MAX_BYTES`] bytes of them, it stops growing.
 
 use crate::hash::{ByteTable, Probe};

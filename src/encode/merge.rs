@@ -60,78 +60,43 @@ impl Model {
     /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
     pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
         debug_assert!(piece.len() <= SHORT_PIECE);
-        // Chunks of long pieces use smaller arrays: less to initialise.
-        if piece.len() <= CHUNK {
-            self.merge_small::<CHUNK>(piece, &mut scratch.out);
-        } else {
-            self.merge_small::<SHORT_PIECE>(piece, &mut scratch.out);
-        }
-    }
-
-    /// Merges `piece` (at most `N` bytes) in fixed arrays, appending the ids
-    /// to `out`. Slot `i` starts as byte `i`; a merge keeps the left slot and
-    /// retires the right one, whose pair rank becomes "none", so the best
-    /// pair is always the first minimum of `ranks` over all slots: a scan
-    /// the compiler vectorises, with no shifting of arrays after a merge.
-    #[inline]
-    fn merge_small<const N: usize>(&self, piece: &[u8], out: &mut Vec<u32>) {
-        let n = piece.len().min(N);
+        let n = piece.len().min(SHORT_PIECE);
         if n == 0 {
             return;
         }
-        let mut ids = [0u32; N];
-        // ranks[i], merged[i]: the rule for the pair starting at slot i.
-        let mut ranks = [u32::MAX; N];
-        let mut merged = [0u32; N];
-        // Neighbouring live slots (`n` past the end, `N` before the start).
-        let mut next = [0u8; N];
-        let mut prev = [0u8; N];
-        for i in 0..n {
-            ids[i] = self.vocab.byte_id(piece[i]);
-            next[i] = (i + 1) as u8;
-            prev[i] = if i == 0 { N as u8 } else { (i - 1) as u8 };
+        let mut ids = [0u32; SHORT_PIECE];
+        // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
+        let mut rules = [NO_RULE; SHORT_PIECE];
+        for (slot, &b) in ids[..n].iter_mut().zip(piece) {
+            *slot = self.vocab.byte_id(b);
         }
-        for (i, rule) in self.initial_rules(&piece[..n]).enumerate() {
-            ranks[i] = rank_of(rule);
-            merged[i] = merged_of(rule);
+        for (slot, rule) in rules.iter_mut().zip(self.initial_rules(piece)) {
+            *slot = rule;
         }
-        let pairs = n - 1;
-        loop {
-            let best_rank = ranks[..pairs].iter().copied().min().unwrap_or(u32::MAX);
-            if best_rank == u32::MAX {
+        let mut pairs = n.saturating_sub(1);
+        while pairs > 0 {
+            // The strict `<` keeps the leftmost of equal ranks.
+            let (mut best, mut best_rule) = (0, rules[0]);
+            for (i, &rule) in rules[..pairs].iter().enumerate().skip(1) {
+                if rule < best_rule {
+                    (best, best_rule) = (i, rule);
+                }
+            }
+            if best_rule == NO_RULE {
                 break;
             }
-            // The first minimum is the leftmost pair of that rank.
-            let best = ranks[..pairs]
-                .iter()
-                .position(|&r| r == best_rank)
-                .unwrap_or(0);
-            let right = next[best] as usize;
-            let after = next[right] as usize;
-            let id = merged[best];
-            ids[best] = id;
-            ranks[right] = u32::MAX;
-            next[best] = after as u8;
-            let rule = if after < n {
-                prev[after] = best as u8;
-                self.merges.packed(id, ids[after])
-            } else {
-                NO_RULE
-            };
-            ranks[best] = rank_of(rule);
-            merged[best] = merged_of(rule);
-            let before = prev[best] as usize;
-            if before < N {
-                let rule = self.merges.packed(ids[before], id);
-                ranks[before] = rank_of(rule);
-                merged[before] = merged_of(rule);
+            ids[best] = merged_of(best_rule);
+            ids.copy_within(best + 2..pairs + 1, best + 1);
+            rules.copy_within(best + 1..pairs, best);
+            pairs -= 1;
+            if best > 0 {
+                rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
+            }
+            if best < pairs {
+                rules[best] = self.merges.packed(ids[best], ids[best + 1]);
             }
         }
-        let mut i = 0;
-        while i < n {
-            out.push(ids[i]);
-            i = next[i] as usize;
-        }
+        scratch.out.extend_from_slice(&ids[..pairs + 1]);
     }
 
     /// The path for pieces longer than [`SHORT_PIECE`].

@@ -60,7 +60,7 @@ pub(crate) struct Model {
 /// What one call keeps while it encodes: the piece cache (made once a few
 /// pieces needed merging) and the merging buffers.
 #[derive(Default)]
-struct Memo {
+pub(crate) struct Memo {
     cache: Option<PieceCache>,
     merged: usize,
     scratch: Scratch,
@@ -143,7 +143,17 @@ impl Model {
         pieces: impl Iterator<Item = &'t str>,
         emit: &mut impl FnMut(u32),
     ) {
-        let mut memo = Memo::default();
+        self.encode_pieces_with(pieces, &mut Memo::default(), emit);
+    }
+
+    /// [`Model::encode_pieces`] with the memo of an earlier part of the same
+    /// call (the parallel encoder gives each thread one for all its parts).
+    pub(crate) fn encode_pieces_with<'t>(
+        &self,
+        pieces: impl Iterator<Item = &'t str>,
+        memo: &mut Memo,
+        emit: &mut impl FnMut(u32),
+    ) {
         for piece in pieces {
             let piece = piece.as_bytes();
             // One hash serves the vocabulary and the piece cache.
@@ -151,7 +161,7 @@ impl Model {
             if let Some(id) = self.whole_token(piece, probe) {
                 emit(id);
             } else if self.first_cut(piece).is_none() {
-                self.encode_merged(piece, probe, &mut memo, emit);
+                self.encode_merged(piece, probe, memo, emit);
             } else {
                 for part in self.independent_parts(piece) {
                     if let [byte] = *part {
@@ -162,7 +172,7 @@ impl Model {
                     let probe = Probe::new(part);
                     match self.whole_token(part, probe) {
                         Some(id) => emit(id),
-                        None => self.encode_merged(part, probe, &mut memo, emit),
+                        None => self.encode_merged(part, probe, memo, emit),
                     }
                 }
             }

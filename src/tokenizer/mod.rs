@@ -11,7 +11,7 @@ mod special;
 use std::sync::Arc;
 
 use crate::decode::{DecodeStream, decode_into, decode_text};
-use crate::encode::Model;
+use crate::encode::{Memo, Model};
 use crate::error::Result;
 use crate::pretokenize::Pretokenizer;
 
@@ -129,6 +129,16 @@ impl Tokenizer {
     pub fn try_encode(&self, text: &str) -> Result<Vec<u32>> {
         self.inner.pretokenizer.check(text)?;
         Ok(self.encode(text))
+    }
+
+    /// Encodes `text` into `ids` with the memo of earlier parts of the same
+    /// call (see `parallel`).
+    pub(crate) fn encode_ordinary_with(&self, text: &str, memo: &mut Memo, ids: &mut Vec<u32>) {
+        let inner = &*self.inner;
+        let pieces = inner.pretokenizer.split(text);
+        inner
+            .model
+            .encode_pieces_with(pieces, memo, &mut |id| ids.push(id));
     }
 
     pub(crate) fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {

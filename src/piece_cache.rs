@@ -7,6 +7,7 @@
 //! immutable and shared without locks, and no call is faster because of text
 //! an earlier call saw. It is bounded: once it holds
 //! [`MAX_ENTRIES`] pieces or [`MAX_BYTES`] bytes of them, it stops growing.
+//! The encoder drops it while it does not pay (see `encode`).
 
 use crate::hash::{ByteTable, Probe};
 

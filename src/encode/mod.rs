@@ -24,6 +24,17 @@ use merge::Scratch;
 
 /// The piece cache starts after this many pieces of one call needed merging.
 const CACHE_AFTER: usize = 8;
+/// The cache's hits are counted over windows of this many misses...
+const CACHE_WINDOW: u32 = 4096;
+/// ...and a window with fewer hits than this ends the cache: on text whose
+/// pieces do not repeat (random letters, base64, hashes) remembering them
+/// costs a third of the time and saves nothing.
+const CACHE_MIN_HITS: u32 = CACHE_WINDOW / 4;
+/// After the cache ended, this many pieces are merged before a new one
+/// starts, in case the text changed character; the wait doubles each time a
+/// new cache does not pay either, up to [`CACHE_RETRY_MAX`].
+const CACHE_RETRY_AFTER: usize = 1 << 13;
+const CACHE_RETRY_MAX: usize = 1 << 20;
 
 /// Pieces up to this many bytes take the in-place path.
 pub(crate) const SHORT_PIECE: usize = 64;
@@ -58,12 +69,71 @@ pub(crate) struct Model {
 }
 
 /// What one call keeps while it encodes: the piece cache (made once a few
-/// pieces needed merging) and the merging buffers.
-#[derive(Default)]
+/// pieces needed merging, dropped while it does not pay) and the merging
+/// buffers.
 pub(crate) struct Memo {
     cache: Option<PieceCache>,
+    /// Pieces merged while there was no cache.
     merged: usize,
+    /// How many merged pieces make a cache.
+    cache_after: usize,
+    /// The cache's hits and misses in the current window.
+    hits: u32,
+    misses: u32,
     scratch: Scratch,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            cache: None,
+            merged: 0,
+            cache_after: CACHE_AFTER,
+            hits: 0,
+            misses: 0,
+            scratch: Scratch::default(),
+        }
+    }
+}
+
+impl Memo {
+    /// Counts a miss (a piece that was merged), making, keeping or dropping
+    /// the cache; returns whether the piece is to be remembered.
+    #[inline]
+    fn after_miss(&mut self) -> bool {
+        if self.cache.is_none() {
+            self.merged += 1;
+            if self.merged < self.cache_after {
+                return false;
+            }
+            self.cache = Some(PieceCache::new());
+            (self.hits, self.misses) = (0, 0);
+        }
+        self.misses += 1;
+        if self.misses == CACHE_WINDOW {
+            let paid = self.hits >= CACHE_MIN_HITS;
+            (self.hits, self.misses) = (0, 0);
+            if paid {
+                self.cache_after = CACHE_AFTER;
+            } else {
+                self.cache = None;
+                self.merged = 0;
+                self.cache_after = if self.cache_after == CACHE_AFTER {
+                    CACHE_RETRY_AFTER
+                } else {
+                    (self.cache_after * 2).min(CACHE_RETRY_MAX)
+                };
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the cache exists now (for the tests).
+    #[cfg(test)]
+    fn has_cache(&self) -> bool {
+        self.cache.is_some()
+    }
 }
 
 impl Model {
@@ -190,18 +260,16 @@ impl Model {
         emit: &mut impl FnMut(u32),
     ) {
         if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece, probe)) {
+            memo.hits += 1;
             found.iter().for_each(|&id| emit(id));
             return;
         }
         self.merge(piece, &mut memo.scratch);
         memo.scratch.out.iter().for_each(|&id| emit(id));
-        // The cache is made only once a few pieces needed merging, so that
-        // short texts do not pay for it.
-        memo.merged += 1;
-        if memo.merged >= CACHE_AFTER {
-            memo.cache
-                .get_or_insert_with(PieceCache::new)
-                .insert(piece, &memo.scratch.out);
+        if memo.after_miss() {
+            if let Some(cache) = memo.cache.as_mut() {
+                cache.insert(piece, &memo.scratch.out);
+            }
         }
     }
 
@@ -419,5 +487,52 @@ mod tests {
             assert_eq!(by_parts, whole, "{:?}", String::from_utf8_lossy(piece));
         }
         assert!(split_pieces > 1000);
+    }
+
+    /// The piece cache ends on pieces that do not repeat, comes back when
+    /// they do, and never changes the ids.
+    #[test]
+    fn the_piece_cache_ends_where_it_does_not_pay() {
+        let (vocab, merges) = gpt2_model();
+        let model = Model::new(vocab, merges);
+        let mut state = 99u64;
+        let mut random_word = |len: usize| -> String {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(b'a' + (state % 26) as u8)
+                })
+                .collect()
+        };
+        // Random 12-letter words: almost never seen twice.
+        let random: Vec<String> = (0..3 * CACHE_WINDOW as usize)
+            .map(|_| format!(" {}", random_word(12)))
+            .collect();
+        // A few hundred words, over and over.
+        let vocabulary: Vec<String> = (0..300).map(|_| format!(" {}", random_word(9))).collect();
+        let repeating: Vec<&str> = (0..CACHE_RETRY_AFTER + 3 * CACHE_WINDOW as usize)
+            .map(|i| vocabulary[i * 7 % 300].as_str())
+            .collect();
+        let uncached = |pieces: &[&str]| -> Vec<u32> {
+            let mut scratch = Scratch::default();
+            let mut ids = Vec::new();
+            for piece in pieces {
+                model.merge(piece.as_bytes(), &mut scratch);
+                ids.extend_from_slice(&scratch.out);
+            }
+            ids
+        };
+        let mut memo = Memo::default();
+        let mut ids = Vec::new();
+        let random: Vec<&str> = random.iter().map(String::as_str).collect();
+        model.encode_pieces_with(random.iter().copied(), &mut memo, &mut |id| ids.push(id));
+        assert!(!memo.has_cache(), "random words keep the cache");
+        assert_eq!(ids, uncached(&random));
+        ids.clear();
+        model.encode_pieces_with(repeating.iter().copied(), &mut memo, &mut |id| ids.push(id));
+        assert!(memo.has_cache(), "repeated words do not bring it back");
+        assert_eq!(ids, uncached(&repeating));
     }
 }

@@ -30,6 +30,12 @@ pub(crate) fn merged_of(rule: u64) -> u32 {
 pub(crate) struct Merges {
     /// `key(left, right)` -> `rank << 32 | merged`.
     by_pair: U64Table,
+    /// A bit per hash of `key(left, right)`, set for every rule: most pairs
+    /// looked up have no rule, and this answers them from 128 KB instead of
+    /// a table of megabytes.
+    maybe_rule: Vec<u64>,
+    /// `64 - log2(bits in maybe_rule)`.
+    filter_shift: u32,
     /// `(left, right, merged)` in rank order, for saving.
     ordered: Vec<(u32, u32, u32)>,
     /// Whether ranks are token ids ([`Merges::push_ranked_by_id`]).
@@ -41,11 +47,21 @@ fn key(left: u32, right: u32) -> u64 {
     (left as u64) << 32 | right as u64
 }
 
+/// [`Merges::maybe_rule`] has at least this many bits per rule (rounded up
+/// to a power of two): GPT-2's 50,000 rules get 2^20 bits, 128 KB, and about
+/// one pair in twenty without a rule still goes to the table.
+const FILTER_BITS_PER_RULE: usize = 16;
+
 impl Merges {
     /// An empty table with room for `capacity` rules.
     pub(crate) fn with_capacity(capacity: usize) -> Merges {
+        let filter_bits = (capacity * FILTER_BITS_PER_RULE)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 24);
         Merges {
             by_pair: U64Table::with_capacity(capacity),
+            maybe_rule: vec![0; filter_bits / 64],
+            filter_shift: 64 - filter_bits.trailing_zeros(),
             ordered: Vec::with_capacity(capacity),
             ranked_by_id: false,
         }
@@ -59,6 +75,7 @@ impl Merges {
         match self.by_pair.insert(key(left, right), value) {
             Some(existing) => Err((existing >> 32) as u32),
             None => {
+                self.mark(key(left, right));
                 self.ordered.push((left, right, merged));
                 Ok(())
             }
@@ -79,6 +96,9 @@ impl Merges {
     ) -> bool {
         let value = (merged as u64) << 32 | merged as u64;
         let added = self.by_pair.insert(key(left, right), value).is_none();
+        if added {
+            self.mark(key(left, right));
+        }
         if added && saved {
             self.ordered.push((left, right, merged));
         }
@@ -98,7 +118,24 @@ impl Merges {
     /// comparison per pair.
     #[inline]
     pub(crate) fn packed(&self, left: u32, right: u32) -> u64 {
-        self.by_pair.get(key(left, right)).unwrap_or(NO_RULE)
+        let key = key(left, right);
+        let bit = self.filter_bit(key);
+        if self.maybe_rule[bit / 64] & (1 << (bit % 64)) == 0 {
+            return NO_RULE;
+        }
+        self.by_pair.get(key).unwrap_or(NO_RULE)
+    }
+
+    /// The bit of `key` in `maybe_rule` (a different multiplier from the
+    /// table's, so that the two hashes are independent).
+    #[inline]
+    fn filter_bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> self.filter_shift) as usize
+    }
+
+    fn mark(&mut self, key: u64) {
+        let bit = self.filter_bit(key);
+        self.maybe_rule[bit / 64] |= 1 << (bit % 64);
     }
 
     /// `(left, right, merged)` for every rule, in rank order.
@@ -109,5 +146,41 @@ impl Merges {
     /// Number of rules.
     pub(crate) fn len(&self) -> usize {
         self.ordered.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The filter in front of the table never hides a rule, and answers
+    /// pairs without one like the table does.
+    #[test]
+    fn the_filter_never_hides_a_rule() {
+        let (_, merges) = crate::formats::gpt2::load(
+            include_bytes!("../data/gpt2/vocab.json"),
+            "vocab.json",
+            include_bytes!("../data/gpt2/merges.txt"),
+            "merges.txt",
+        )
+        .unwrap();
+        for (rank, (left, right, merged)) in merges.iter().enumerate() {
+            let rule = merges.packed(left, right);
+            assert_eq!((rank_of(rule), merged_of(rule)), (rank as u32, merged));
+        }
+        let mut state = 7u64;
+        let mut filtered = 0;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let (left, right) = ((state % 50_257) as u32, (state >> 32) as u32 % 50_257);
+            let in_table = merges.by_pair.get(key(left, right)).unwrap_or(NO_RULE);
+            assert_eq!(merges.packed(left, right), in_table);
+            let bit = merges.filter_bit(key(left, right));
+            filtered += usize::from(merges.maybe_rule[bit / 64] & (1 << (bit % 64)) == 0);
+        }
+        // About 95 % of random pairs never reach the table.
+        assert!(filtered > 180_000, "{filtered}");
     }
 }

@@ -27,6 +27,10 @@ use crate::merges::{NO_RULE, merged_of, rank_of};
 /// `merge_in_chunks`; 24 measured best between 16 and 64).
 const CHUNK: usize = 24;
 
+/// The longest spine of a merge tree that seams are checked on (see
+/// `compatible_by_trees`).
+const MAX_SPINE: usize = 32;
+
 /// The id of a node merged into its left neighbour (no token has this id:
 /// ids are bounded far below it when the vocabulary is loaded).
 const RETIRED: u32 = u32::MAX;
@@ -211,10 +215,14 @@ impl Model {
     /// compatible. On a tie the leftmost pair wins: a rule of the same rank
     /// that moves `first`'s spine comes first (it is to the left), one that
     /// moves `second`'s comes after the seam's.
-    fn compatible_by_trees(&self, trees: &[Tree], first: u32, second: u32) -> bool {
-        let mut right_spine = [0u32; 256];
-        let mut left_spine = [0u32; 256];
-        let spine = |spine: &mut [u32; 256], mut id: u32, go_right: bool| {
+    ///
+    /// `None` when a spine is longer than [`MAX_SPINE`] (GPT-2's are at most
+    /// 8; a trained vocabulary can have deep ones, such as a run of `=` made
+    /// one byte at a time).
+    fn compatible_by_trees(&self, trees: &[Tree], first: u32, second: u32) -> Option<bool> {
+        let mut right_spine = [0u32; MAX_SPINE];
+        let mut left_spine = [0u32; MAX_SPINE];
+        let spine = |spine: &mut [u32; MAX_SPINE], mut id: u32, go_right: bool| {
             let mut len = 0;
             loop {
                 if len == spine.len() {
@@ -229,12 +237,8 @@ impl Model {
                 id = if go_right { tree.right } else { tree.left };
             }
         };
-        let (Some(mut i), Some(mut j)) = (
-            spine(&mut right_spine, first, true),
-            spine(&mut left_spine, second, false),
-        ) else {
-            return false;
-        };
+        let mut i = spine(&mut right_spine, first, true)?;
+        let mut j = spine(&mut left_spine, second, false)?;
         // Walk both spines upwards from the bytes, in rank order.
         i -= 1;
         j -= 1;
@@ -254,11 +258,11 @@ impl Model {
             if rule != NO_RULE {
                 let made = rank_of(rule) + 1;
                 if made < next_left && made <= next_right {
-                    return false;
+                    return Some(false);
                 }
             }
             if i == 0 && j == 0 {
-                return true;
+                return Some(true);
             }
             if next_left <= next_right && i > 0 {
                 i -= 1;
@@ -284,7 +288,9 @@ impl Model {
             return false;
         }
         match &self.trees {
-            Some(trees) => self.compatible_by_trees(trees, first, second),
+            Some(trees) => self
+                .compatible_by_trees(trees, first, second)
+                .unwrap_or_else(|| self.compatible_by_merging(first, second, scratch)),
             None => self.compatible_by_merging(first, second, scratch),
         }
     }
@@ -464,6 +470,109 @@ mod tests {
         Model::with_whole_piece_shortcut(vocab, merges)
     }
 
+    /// Deep merge trees: "a" * k made by adding one "a", for k up to 80, and
+    /// the prefixes of a 40-byte string made by adding one byte, after a rule
+    /// joining its last byte to its first. Spines deeper than [`MAX_SPINE`]
+    /// fall back to merging: seams are judged exactly for every pair of
+    /// tokens, and long pieces merge exactly.
+    #[test]
+    fn deep_merge_trees_are_judged_exactly() {
+        let (gpt2_vocab, _) = gpt2::load(
+            include_bytes!("../../data/gpt2/vocab.json"),
+            "vocab.json",
+            include_bytes!("../../data/gpt2/merges.txt"),
+            "merges.txt",
+        )
+        .unwrap();
+        let mut list = crate::vocab::TokenList::default();
+        for b in 0..=255u8 {
+            list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
+        }
+        let byte = |b: u8| gpt2_vocab.byte_id(b);
+        let string: Vec<u8> = (b'0'..b'0' + 40).collect();
+        let mut rules = Vec::new();
+        let mut next_id = 256;
+        let mut add = |list: &mut crate::vocab::TokenList, bytes: &[u8], left, right| {
+            list.push_ordinary(bytes, next_id);
+            rules.push((left, right, next_id));
+            next_id += 1;
+            next_id - 1
+        };
+        // The first rule joins the string's last byte to its first: a
+        // prefix after that byte is not compatible with it.
+        let (last, first) = (string[string.len() - 1], string[0]);
+        add(&mut list, &[last, first], byte(last), byte(first));
+        let (mut run, mut prefix) = (byte(b'a'), byte(string[0]));
+        for len in 2..=80 {
+            run = add(&mut list, &vec![b'a'; len], run, byte(b'a'));
+            if len <= string.len() {
+                let last = byte(string[len - 1]);
+                prefix = add(&mut list, &string[..len], prefix, last);
+            }
+        }
+        let vocab = crate::vocab::Vocab::new(list).unwrap();
+        let mut merges = crate::merges::Merges::with_capacity(rules.len());
+        for &(left, right, merged) in &rules {
+            merges.push(left, right, merged).unwrap();
+        }
+        let model = Model::with_whole_piece_shortcut(vocab, merges);
+        assert!(model.trees.is_some());
+        let mut scratch = Scratch::default();
+        let tokens: Vec<u32> = string
+            .iter()
+            .chain(b"a")
+            .map(|&b| byte(b))
+            .chain(rules.iter().map(|r| r.2))
+            // Merging gives only tokens that merge back to themselves
+            // ("aaaa" does not: it becomes "aa" "aa").
+            .filter(|&id| {
+                model.merge_whole(model.vocab.bytes(id).unwrap(), &mut scratch);
+                scratch.out == [id]
+            })
+            .collect();
+        assert!(tokens.len() > 80, "{}", tokens.len());
+        let (mut deep, mut deep_incompatible) = (0, 0);
+        for &first in &tokens {
+            for &second in &tokens {
+                let expected = model.compatible_by_merging(first, second, &mut scratch);
+                assert_eq!(
+                    model.compatible(first, second, &mut scratch),
+                    expected,
+                    "{first} {second}"
+                );
+                let trees = model.trees.as_ref().unwrap();
+                if model.compatible_by_trees(trees, first, second).is_none() {
+                    deep += 1;
+                    deep_incompatible += usize::from(!expected);
+                }
+            }
+        }
+        assert!(deep > 500, "{deep}");
+        assert!(deep_incompatible > 5, "{deep_incompatible}");
+        let mut state = 5u64;
+        for case in 0..300 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = 65 + (state % 700) as usize;
+            let piece: Vec<u8> = match case % 3 {
+                0 => vec![b'a'; len],
+                1 => string.iter().copied().cycle().take(len).collect(),
+                _ => (0..len)
+                    .map(|i| [b'a', b'0', b'1', string[39]][(state >> (i % 61)) as usize & 3])
+                    .collect(),
+            };
+            model.merge_in_chunks(&piece, &mut scratch);
+            let chunked = scratch.out.clone();
+            scratch.out.clear();
+            let mut heap = std::mem::take(&mut scratch.heap);
+            model.merge_with_queue(&piece, &mut scratch, &mut heap);
+            scratch.heap = heap;
+            assert_eq!(chunked, scratch.out, "case {case}");
+            scratch.out.clear();
+        }
+    }
+
     /// Reading compatibility off the merge trees agrees with merging the two
     /// tokens' bytes, on random pairs and on pairs of related tokens.
     #[test]
@@ -496,7 +605,9 @@ mod tests {
             };
             let expected = model.compatible_by_merging(first, second, &mut scratch);
             let quick = model.merges.packed(first, second) == NO_RULE
-                && model.compatible_by_trees(trees, first, second);
+                && model
+                    .compatible_by_trees(trees, first, second)
+                    .expect("GPT-2's spines are at most 8 deep");
             assert_eq!(quick, expected, "{first} {second}");
             if expected {
                 compatible += 1;

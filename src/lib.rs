@@ -12,6 +12,8 @@ mod merges;
 mod parallel;
 mod piece_cache;
 mod pretokenize;
+#[cfg(test)]
+mod test_support;
 mod tokenizer;
 mod train;
 mod vocab;

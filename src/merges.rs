@@ -152,28 +152,21 @@ impl Merges {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{XorShift, gpt2_vocab_and_merges};
 
     /// The filter in front of the table never hides a rule, and answers
     /// pairs without one like the table does.
     #[test]
     fn the_filter_never_hides_a_rule() {
-        let (_, merges) = crate::formats::gpt2::load(
-            include_bytes!("../data/gpt2/vocab.json"),
-            "vocab.json",
-            include_bytes!("../data/gpt2/merges.txt"),
-            "merges.txt",
-        )
-        .unwrap();
+        let (_, merges) = gpt2_vocab_and_merges();
         for (rank, (left, right, merged)) in merges.iter().enumerate() {
             let rule = merges.packed(left, right);
             assert_eq!((rank_of(rule), merged_of(rule)), (rank as u32, merged));
         }
-        let mut state = 7u64;
+        let mut rng = XorShift(7);
         let mut filtered = 0;
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next();
             let (left, right) = ((state % 50_257) as u32, (state >> 32) as u32 % 50_257);
             let in_table = merges.by_pair.get(key(left, right)).unwrap_or(NO_RULE);
             assert_eq!(merges.packed(left, right), in_table);

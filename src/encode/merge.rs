@@ -457,16 +457,10 @@ impl Queue for RadixHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::gpt2;
+    use crate::test_support::{XorShift, gpt2_vocab_and_merges};
 
     fn gpt2_model() -> Model {
-        let (vocab, merges) = gpt2::load(
-            include_bytes!("../../data/gpt2/vocab.json"),
-            "vocab.json",
-            include_bytes!("../../data/gpt2/merges.txt"),
-            "merges.txt",
-        )
-        .unwrap();
+        let (vocab, merges) = gpt2_vocab_and_merges();
         Model::with_whole_piece_shortcut(vocab, merges)
     }
 
@@ -477,13 +471,7 @@ mod tests {
     /// tokens, and long pieces merge exactly.
     #[test]
     fn deep_merge_trees_are_judged_exactly() {
-        let (gpt2_vocab, _) = gpt2::load(
-            include_bytes!("../../data/gpt2/vocab.json"),
-            "vocab.json",
-            include_bytes!("../../data/gpt2/merges.txt"),
-            "merges.txt",
-        )
-        .unwrap();
+        let (gpt2_vocab, _) = gpt2_vocab_and_merges();
         let mut list = crate::vocab::TokenList::default();
         for b in 0..=255u8 {
             list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
@@ -549,11 +537,9 @@ mod tests {
         }
         assert!(deep > 500, "{deep}");
         assert!(deep_incompatible > 5, "{deep_incompatible}");
-        let mut state = 5u64;
+        let mut rng = XorShift(5);
         for case in 0..300 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next();
             let len = 65 + (state % 700) as usize;
             let piece: Vec<u8> = match case % 3 {
                 0 => vec![b'a'; len],
@@ -585,23 +571,17 @@ mod tests {
             .filter(|&id| !model.vocab.is_special(id))
             .collect();
         let mut scratch = Scratch::default();
-        let mut state = 3u64;
-        let mut random = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = XorShift(3);
         let (mut compatible, mut incompatible) = (0, 0);
         for case in 0..200_000 {
-            let first = ids[random(ids.len())];
+            let first = ids[rng.below(ids.len())];
             // Half the time a token related to the first: one of its parts,
             // or a token that starts with the first's last bytes.
             let second = if case % 2 == 0 {
-                ids[random(ids.len())]
+                ids[rng.below(ids.len())]
             } else {
                 let t = trees[first as usize];
-                [t.left, t.right, first][random(3)]
+                [t.left, t.right, first][rng.below(3)]
             };
             let expected = model.compatible_by_merging(first, second, &mut scratch);
             let quick = model.merges.packed(first, second) == NO_RULE
@@ -639,20 +619,14 @@ mod tests {
             &["中", "文", "的", "\u{301}"],
             &["x", "y", "xy", "yx", "xxy"],
         ];
-        let mut state = 99u64;
-        let mut random = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = XorShift(99);
         let mut scratch = Scratch::default();
         for case in 0..1500 {
             let alphabet = alphabets[case % alphabets.len()];
-            let len = 65 + random(if case % 10 == 0 { 3000 } else { 400 });
+            let len = 65 + rng.below(if case % 10 == 0 { 3000 } else { 400 });
             let mut text = String::new();
             while text.len() < len {
-                text.push_str(alphabet[random(alphabet.len())]);
+                text.push_str(alphabet[rng.below(alphabet.len())]);
             }
             let piece = text.as_bytes();
             model.merge_in_chunks(piece, &mut scratch);
@@ -673,13 +647,7 @@ mod tests {
     /// between pops (never below the last popped key).
     #[test]
     fn queues_pop_in_order() {
-        let mut state = 7u64;
-        let mut random = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = XorShift(7);
         let mut radix = RadixHeap::default();
         let mut heap = BinaryHeap::new();
         radix.clear();
@@ -687,7 +655,7 @@ mod tests {
         let mut last = 0;
         for step in 0..20_000 {
             if step % 3 != 2 {
-                let key = last + random() % 1_000_000;
+                let key = last + rng.next() % 1_000_000;
                 radix.push(key);
                 Queue::push(&mut heap, key);
                 *reference.entry(key).or_default() += 1;

@@ -390,24 +390,14 @@ fn merge_trees(vocab: &Vocab, merges: &Merges) -> Option<Vec<Tree>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::gpt2;
-
-    fn gpt2_model() -> (Vocab, Merges) {
-        gpt2::load(
-            include_bytes!("../../data/gpt2/vocab.json"),
-            "vocab.json",
-            include_bytes!("../../data/gpt2/merges.txt"),
-            "merges.txt",
-        )
-        .unwrap()
-    }
+    use crate::test_support::{XorShift, gpt2_vocab_and_merges};
 
     /// The whole-piece shortcut is only sound if merging a token's own bytes
     /// gives back that token. It holds for every GPT-2 token, which is why
     /// `Tokenizer::gpt2` may skip the check.
     #[test]
     fn every_gpt2_token_merges_back_to_itself() {
-        let (vocab, merges) = gpt2_model();
+        let (vocab, merges) = gpt2_vocab_and_merges();
         let model = Model::new(vocab, merges);
         assert_eq!(model.not_self_merging, Vec::<u32>::new());
         // The long path agrees with the short one on every token.
@@ -425,7 +415,7 @@ mod tests {
     /// "abc" must follow the rules, not the shortcut.
     #[test]
     fn shortcut_skips_tokens_the_merges_do_not_build() {
-        let (gpt2_vocab, _) = gpt2_model();
+        let (gpt2_vocab, _) = gpt2_vocab_and_merges();
         let mut list = crate::vocab::TokenList::default();
         for b in 0..=255u8 {
             list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
@@ -454,24 +444,19 @@ mod tests {
     /// whole piece gives, on text where the cut matters most.
     #[test]
     fn independent_parts_merge_like_the_whole_piece() {
-        let (vocab, merges) = gpt2_model();
+        let (vocab, merges) = gpt2_vocab_and_merges();
         let model = Model::with_whole_piece_shortcut(vocab, merges);
         let alphabet: Vec<char> =
             "中文字符的一是不了人我在有他这、。「」日本語のひらがなカタカナ한국어 x  !"
                 .chars()
                 .collect();
-        let mut state = 12345u64;
+        let mut rng = XorShift(12345);
         let mut scratch = Scratch::default();
         let mut split_pieces = 0;
         for _ in 0..3000 {
-            let len = 1 + (state % 40) as usize;
+            let len = 1 + (rng.0 % 40) as usize;
             let piece: String = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
-                })
+                .map(|_| alphabet[rng.below(alphabet.len())])
                 .collect();
             let piece = piece.as_bytes();
             let parts: Vec<&[u8]> = model.independent_parts(piece).collect();
@@ -493,17 +478,12 @@ mod tests {
     /// they do, and never changes the ids.
     #[test]
     fn the_piece_cache_ends_where_it_does_not_pay() {
-        let (vocab, merges) = gpt2_model();
+        let (vocab, merges) = gpt2_vocab_and_merges();
         let model = Model::new(vocab, merges);
-        let mut state = 99u64;
+        let mut rng = XorShift(99);
         let mut random_word = |len: usize| -> String {
             (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    char::from(b'a' + (state % 26) as u8)
-                })
+                .map(|_| char::from(b'a' + rng.below(26) as u8))
                 .collect()
         };
         // Random 12-letter words: almost never seen twice.

@@ -197,6 +197,7 @@ pub(crate) fn has_possessive_interval(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::XorShift;
 
     /// Every cut `independent_cut` finds leaves the chunks unchanged, on
     /// text made to put spaces and line ends next to every kind of character.
@@ -206,7 +207,7 @@ mod tests {
             " ", "  ", "\n", "\n\n", "\t", "a", "Z", "'s", "'", "7", "!", "é", "中", "\u{3000}",
             "\r\n", "x", " y", "'ll", "..", "\u{85}", "/", "123", "Ab", "\u{301}", ".\n",
         ];
-        let mut state = 17u64;
+        let mut rng = XorShift(17);
         let mut checked = 0;
         let pretokenizers = [
             Pretokenizer::Gpt2,
@@ -216,10 +217,7 @@ mod tests {
         for _ in 0..20_000 {
             let mut text = String::new();
             for _ in 0..12 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+                text.push_str(pieces[rng.below(pieces.len())]);
             }
             for tokenizer in &pretokenizers {
                 let whole: Vec<&str> = tokenizer.split(&text).collect();
@@ -325,6 +323,7 @@ mod pattern_tests {
 #[cfg(test)]
 mod scanner_tests {
     use super::*;
+    use crate::test_support::XorShift;
 
     /// Compares a scanner with fancy-regex running the pattern it implements.
     fn assert_same_chunks(scanner: &Pretokenizer, regex: &fancy_regex::Regex, text: &str) {
@@ -438,18 +437,12 @@ mod scanner_tests {
 
     #[test]
     fn scanners_equal_fancy_regex_on_random_strings() {
-        let mut state = 0x5EED_u64;
-        let mut random = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = XorShift(0x5EED);
         let scanners = scanners();
         for _ in 0..30_000 {
             let mut text = String::new();
-            for _ in 0..1 + random(10) {
-                text.push_str(FRAGMENTS[random(FRAGMENTS.len())]);
+            for _ in 0..1 + rng.below(10) {
+                text.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
             }
             for (scanner, regex) in &scanners {
                 assert_same_chunks(scanner, regex, &text);

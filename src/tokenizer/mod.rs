@@ -142,9 +142,7 @@ impl Tokenizer {
     }
 
     pub(crate) fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {
-        let inner = &*self.inner;
-        let pieces = inner.pretokenizer.split(text);
-        inner.model.encode_pieces(pieces, &mut |id| ids.push(id));
+        self.encode_ordinary_with(text, &mut Memo::default(), ids);
     }
 
     /// A place at or after `from` where `text` can be cut without changing

@@ -90,8 +90,25 @@ impl Model {
                 break;
             }
             ids[best] = merged_of(best_rule);
-            ids.copy_within(best + 2..pairs + 1, best + 1);
-            rules.copy_within(best + 1..pairs, best);
+            // Move both tails left by one slot, in blocks of 8: fixed-size
+            // copies compile to a few vector moves, where `copy_within`
+            // called memmove for every merge (14 % of the time on digits).
+            // A block may run past the live slots into dead ones; only near
+            // the arrays' end are the moves cut to size.
+            let mut from = best + 1;
+            while from < pairs {
+                let block = (pairs - from).min(8);
+                if from + 9 <= SHORT_PIECE {
+                    let moved: [u32; 8] = ids[from + 1..from + 9].try_into().unwrap_or([0; 8]);
+                    ids[from..from + 8].copy_from_slice(&moved);
+                    let moved: [u64; 8] = rules[from..from + 8].try_into().unwrap_or([0; 8]);
+                    rules[from - 1..from + 7].copy_from_slice(&moved);
+                } else {
+                    ids.copy_within(from + 1..from + 1 + block, from);
+                    rules.copy_within(from..from + block, from - 1);
+                }
+                from += block;
+            }
             pairs -= 1;
             if best > 0 {
                 rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
@@ -462,6 +479,37 @@ mod tests {
     fn gpt2_model() -> Model {
         let (vocab, merges) = gpt2_vocab_and_merges();
         Model::with_whole_piece_shortcut(vocab, merges)
+    }
+
+    /// The short path (arrays shifted in blocks, with an exact tail near
+    /// the end of the arrays) agrees with the queue path for every length it
+    /// takes.
+    #[test]
+    fn short_path_agrees_with_the_queue_at_every_length() {
+        let model = gpt2_model();
+        let alphabets: [&[u8]; 4] = [
+            b"0123456789",
+            b"abcdefghijklmnopqrstuvwxyz",
+            b"ab",
+            b"e rstign.,",
+        ];
+        let mut rng = XorShift(11);
+        let mut scratch = Scratch::default();
+        for len in 1..=SHORT_PIECE {
+            for case in 0..60 {
+                let alphabet = alphabets[case % alphabets.len()];
+                let piece: Vec<u8> = (0..len)
+                    .map(|_| alphabet[rng.below(alphabet.len())])
+                    .collect();
+                scratch.out.clear();
+                model.merge_short(&piece, &mut scratch);
+                let short = std::mem::take(&mut scratch.out);
+                let mut heap = std::mem::take(&mut scratch.heap);
+                model.merge_with_queue(&piece, &mut scratch, &mut heap);
+                scratch.heap = heap;
+                assert_eq!(short, scratch.out, "{:?}", String::from_utf8_lossy(&piece));
+            }
+        }
     }
 
     /// Deep merge trees: "a" * k made by adding one "a", for k up to 80, and

@@ -2,7 +2,7 @@
 
 use crate::formats::gpt2;
 use crate::merges::Merges;
-use crate::vocab::Vocab;
+use crate::vocab::{TokenList, Vocab};
 
 /// Marsaglia's xorshift: a seeded, reproducible stream for generated test
 /// cases (the tests assert on what a seed produces, so no crate's generator
@@ -32,4 +32,15 @@ pub(crate) fn gpt2_vocab_and_merges() -> (Vocab, Merges) {
         "merges.txt",
     )
     .expect("the embedded GPT-2 files load")
+}
+
+/// A token list holding the 256 byte tokens with GPT-2's ids, to which a
+/// test adds its own tokens; also GPT-2's vocabulary, for its byte ids.
+pub(crate) fn byte_tokens() -> (TokenList, Vocab) {
+    let (gpt2_vocab, _) = gpt2_vocab_and_merges();
+    let mut list = TokenList::default();
+    for b in 0..=255u8 {
+        list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
+    }
+    (list, gpt2_vocab)
 }

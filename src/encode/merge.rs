@@ -474,7 +474,7 @@ impl Queue for RadixHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{XorShift, gpt2_vocab_and_merges};
+    use crate::test_support::{XorShift, byte_tokens, gpt2_vocab_and_merges};
 
     fn gpt2_model() -> Model {
         let (vocab, merges) = gpt2_vocab_and_merges();
@@ -519,11 +519,7 @@ mod tests {
     /// tokens, and long pieces merge exactly.
     #[test]
     fn deep_merge_trees_are_judged_exactly() {
-        let (gpt2_vocab, _) = gpt2_vocab_and_merges();
-        let mut list = crate::vocab::TokenList::default();
-        for b in 0..=255u8 {
-            list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
-        }
+        let (mut list, gpt2_vocab) = byte_tokens();
         let byte = |b: u8| gpt2_vocab.byte_id(b);
         let string: Vec<u8> = (b'0'..b'0' + 40).collect();
         let mut rules = Vec::new();

@@ -390,7 +390,7 @@ fn merge_trees(vocab: &Vocab, merges: &Merges) -> Option<Vec<Tree>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{XorShift, gpt2_vocab_and_merges};
+    use crate::test_support::{XorShift, byte_tokens, gpt2_vocab_and_merges};
 
     /// The whole-piece shortcut is only sound if merging a token's own bytes
     /// gives back that token. It holds for every GPT-2 token, which is why
@@ -415,11 +415,7 @@ mod tests {
     /// "abc" must follow the rules, not the shortcut.
     #[test]
     fn shortcut_skips_tokens_the_merges_do_not_build() {
-        let (gpt2_vocab, _) = gpt2_vocab_and_merges();
-        let mut list = crate::vocab::TokenList::default();
-        for b in 0..=255u8 {
-            list.push_ordinary(&[b], gpt2_vocab.byte_id(b));
-        }
+        let (mut list, _) = byte_tokens();
         list.push_ordinary(b"ab", 300);
         list.push_ordinary(b"bc", 301);
         list.push_ordinary(b"abc", 302);

@@ -237,6 +237,21 @@ pub struct Row {
     pub hash: u64,
 }
 
+impl Row {
+    /// Asserts that `ids`, the encoding of `text`, has the row's count and
+    /// hash; `what` names the tokenizer and the reference in the message.
+    pub fn assert_ids(&self, ids: &[u32], text: &str, what: &str) {
+        assert_eq!(
+            (ids.len(), fnv1a(ids)),
+            (self.count, self.hash),
+            "{what}: {} {} differs; text {:?}",
+            self.kind,
+            self.key,
+            text.chars().take(200).collect::<String>()
+        );
+    }
+}
+
 /// The rows of a `kind key count fnv1a64` fixture.
 pub fn rows(name: &str) -> Vec<Row> {
     fixture_text(name)

@@ -7,9 +7,8 @@ use std::sync::mpsc;
 use crate::encode::Memo;
 use crate::tokenizer::Tokenizer;
 
-/// A long text is cut into about this many parts per thread, so that a slow
-/// part does not hold up the others.
-const PARTS_PER_THREAD: usize = 4;
+/// The smallest part a long text is cut into (see `cut_points`).
+const MIN_PART_BYTES: usize = 16 << 10;
 
 /// Texts shorter than this are not worth a thread.
 const PARALLEL_MIN_BYTES: usize = 256 << 10;
@@ -112,7 +111,7 @@ impl Tokenizer {
         if threads == 1 || text.len() < PARALLEL_MIN_BYTES {
             return self.encode(text);
         }
-        let parts = cut_points(self, text, threads * PARTS_PER_THREAD);
+        let parts = cut_points(self, text, threads);
         // Each thread keeps one piece cache for all its parts, so that the
         // cache warms up once per thread, not once per part.
         // This thread appends each part's ids while the workers encode the
@@ -145,19 +144,25 @@ impl Tokenizer {
     }
 }
 
-/// Positions `0 = p0 < p1 < ... < pk = text.len()` that cut `text` into about
-/// `parts` parts without changing its chunks.
-fn cut_points(tokenizer: &Tokenizer, text: &str, parts: usize) -> Vec<usize> {
-    let step = (text.len() / parts.max(1)).max(1);
+/// Positions `0 = p0 < p1 < ... < pk = text.len()` that cut `text` without
+/// changing its chunks, into parts that shrink as the text is used up: each
+/// about a `2 * threads`-th of what is left, but at least
+/// [`MIN_PART_BYTES`]. Large parts first keep the number of parts small;
+/// small ones last let the threads finish together. With equal parts, a
+/// thread that took the last one ran alone for up to a part's time: on the
+/// 0.6 MB emoji file a tenth of the whole.
+fn cut_points(tokenizer: &Tokenizer, text: &str, threads: usize) -> Vec<usize> {
     let mut cuts = vec![0];
-    let mut target = step;
-    while target < text.len() {
-        let from = target.max(cuts[cuts.len() - 1] + 1);
-        match tokenizer.independent_cut(text, from) {
-            Some(cut) => cuts.push(cut),
-            None => break,
+    loop {
+        let done = cuts[cuts.len() - 1];
+        let step = ((text.len() - done) / (2 * threads.max(1))).max(MIN_PART_BYTES);
+        if done + step >= text.len() {
+            break;
         }
-        target = cuts[cuts.len() - 1] + step;
+        match tokenizer.independent_cut(text, done + step) {
+            Some(cut) if cut < text.len() => cuts.push(cut),
+            _ => break,
+        }
     }
     cuts.push(text.len());
     cuts

@@ -8,11 +8,14 @@
 
 use std::path::PathBuf;
 
+/// A peer's encode function behind one signature.
+type EncodeFn = Box<dyn Fn(&str) -> Vec<u32>>;
+
 /// One encoder under test.
 pub struct Encoder {
     /// Short name for tables.
     pub name: &'static str,
-    encode: Box<dyn Fn(&str) -> Vec<u32>>,
+    encode: EncodeFn,
     /// Forgets everything cached from earlier inputs, so that each timed run
     /// sees text the encoder has not encoded before.
     reset: Box<dyn Fn()>,

@@ -167,3 +167,49 @@ fn cut_points(tokenizer: &Tokenizer, text: &str, threads: usize) -> Vec<usize> {
     cuts.push(text.len());
     cuts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::XorShift;
+
+    /// Cuts start at 0, end at the text's end, rise, fall where the chunks
+    /// cannot change, and make parts that shrink towards the end but stay
+    /// at least `MIN_PART_BYTES` (all but the last).
+    #[test]
+    fn parts_shrink_towards_the_end() {
+        let tokenizer = Tokenizer::gpt2();
+        let words = ["the", "of", "tokens", "pair", "é", "中文", "42", "!", "\n"];
+        let mut rng = XorShift(3);
+        let mut text = String::new();
+        while text.len() < 3 << 20 {
+            text.push_str(words[rng.below(words.len())]);
+            text.push(' ');
+        }
+        for threads in 1..=4 {
+            let cuts = cut_points(&tokenizer, &text, threads);
+            assert_eq!((cuts[0], cuts[cuts.len() - 1]), (0, text.len()));
+            assert!(
+                cuts.len() > 2 * threads,
+                "{threads}: {} parts",
+                cuts.len() - 1
+            );
+            let sizes: Vec<usize> = cuts.windows(2).map(|w| w[1] - w[0]).collect();
+            for (i, &cut) in cuts[1..cuts.len() - 1].iter().enumerate() {
+                assert_eq!(tokenizer.independent_cut(&text, cut), Some(cut));
+                assert!(sizes[i] >= MIN_PART_BYTES);
+            }
+            // Each part is about a 2 * threads-th of what was left; a cut
+            // moves to the next place it may fall, a few bytes on here.
+            for (i, &size) in sizes[..sizes.len() - 1].iter().enumerate() {
+                let left = text.len() - cuts[i];
+                let step = (left / (2 * threads)).max(MIN_PART_BYTES);
+                assert!(
+                    (step..step + 64).contains(&size),
+                    "part {i}: {size} for {step}"
+                );
+            }
+            assert!(sizes[0] > 4 * sizes[sizes.len() - 2], "{sizes:?}");
+        }
+    }
+}

@@ -119,11 +119,17 @@ impl Merges {
     #[inline]
     pub(crate) fn packed(&self, left: u32, right: u32) -> u64 {
         let key = key(left, right);
-        let bit = self.filter_bit(key);
-        if self.maybe_rule[bit / 64] & (1 << (bit % 64)) == 0 {
+        if !self.may_have_rule(key) {
             return NO_RULE;
         }
         self.by_pair.get(key).unwrap_or(NO_RULE)
+    }
+
+    /// False when the filter knows `key` has no rule.
+    #[inline]
+    fn may_have_rule(&self, key: u64) -> bool {
+        let bit = self.filter_bit(key);
+        self.maybe_rule[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// The bit of `key` in `maybe_rule` (a different multiplier from the
@@ -170,8 +176,7 @@ mod tests {
             let (left, right) = ((state % 50_257) as u32, (state >> 32) as u32 % 50_257);
             let in_table = merges.by_pair.get(key(left, right)).unwrap_or(NO_RULE);
             assert_eq!(merges.packed(left, right), in_table);
-            let bit = merges.filter_bit(key(left, right));
-            filtered += usize::from(merges.maybe_rule[bit / 64] & (1 << (bit % 64)) == 0);
+            filtered += usize::from(!merges.may_have_rule(key(left, right)));
         }
         // About 95 % of random pairs never reach the table.
         assert!(filtered > 180_000, "{filtered}");

@@ -81,6 +81,13 @@ fn run_jobs<S, T: Send>(
 }
 
 impl Tokenizer {
+    /// The ids of `text` in a new vector, with the thread's own `memo`.
+    fn encode_with_memo(&self, text: &str, memo: &mut Memo) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+        self.encode_ordinary_with(text, memo, &mut ids);
+        ids
+    }
+
     /// Encodes each text as [`Tokenizer::encode`] does, spreading the texts
     /// over all cores.
     pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {
@@ -90,12 +97,7 @@ impl Tokenizer {
             texts.len(),
             threads(),
             Memo::default,
-            |memo, i| {
-                let text = texts[i].as_ref();
-                let mut ids = Vec::with_capacity(text.len() / 4 + 1);
-                self.encode_ordinary_with(text, memo, &mut ids);
-                ids
-            },
+            |memo, i| self.encode_with_memo(texts[i].as_ref(), memo),
             |ids| all.push(ids),
         );
         all
@@ -121,12 +123,7 @@ impl Tokenizer {
             parts.len() - 1,
             threads,
             Memo::default,
-            |memo, i| {
-                let part = &text[parts[i]..parts[i + 1]];
-                let mut ids = Vec::with_capacity(part.len() / 4 + 1);
-                self.encode_ordinary_with(part, memo, &mut ids);
-                ids
-            },
+            |memo, i| self.encode_with_memo(&text[parts[i]..parts[i + 1]], memo),
             |part| {
                 if ids.is_empty() {
                     // Room for the whole text at the first part's rate (and

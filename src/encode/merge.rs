@@ -161,6 +161,11 @@ impl Model {
         let mut chunk = std::mem::take(&mut scratch.chunk);
         tokens.clear();
         let mut overlap = Overlap::default();
+        // The dropped token and the one before it were side by side in a
+        // chunk's merge, so they are compatible: when the next chunk gives
+        // back the dropped token first, the seam needs no check (on random
+        // digits this skips most checks).
+        let mut known = None;
         let mut start = 0;
         while start < piece.len() {
             let end = (start + CHUNK).min(piece.len());
@@ -171,15 +176,19 @@ impl Model {
             // Leave the chunk's last token to the next chunk, which sees its
             // bytes with their right-hand context, when that pays (see
             // `Overlap`).
+            let mut dropped = None;
             if overlap.on && end < piece.len() && chunk.len() > 1 {
                 let last = chunk.pop().unwrap_or_default();
                 start -= self.vocab.bytes(last).map_or(0, <[u8]>::len);
+                dropped = chunk.last().map(|&kept| (kept, last));
             }
-            let repaired = self.join(&mut tokens, &chunk, scratch);
+            let repaired = self.join(&mut tokens, &chunk, known, scratch);
+            known = dropped;
             overlap.seam(repaired);
         }
-        scratch.out.clear();
-        scratch.out.extend_from_slice(&tokens);
+        // Swapped rather than copied: for a long piece the result is as
+        // long as the piece, and a copy would be a second buffer that size.
+        std::mem::swap(&mut scratch.out, &mut tokens);
         scratch.tokens = tokens;
         scratch.chunk = chunk;
     }
@@ -187,12 +196,22 @@ impl Model {
     /// Appends `right`, the merge of the bytes that follow those of `left`,
     /// to `left`, so that `left` becomes the merge of all those bytes.
     /// Returns whether the seam needed repair.
-    fn join(&self, left: &mut Vec<u32>, right: &[u32], scratch: &mut Scratch) -> bool {
+    ///
+    /// `known` is a pair of tokens known to be compatible: when the seam is
+    /// that pair, it needs no check.
+    fn join(
+        &self,
+        left: &mut Vec<u32>,
+        right: &[u32],
+        known: Option<(u32, u32)>,
+        scratch: &mut Scratch,
+    ) -> bool {
         if left.is_empty() || right.is_empty() {
             left.extend_from_slice(right);
             return false;
         }
-        if self.compatible(left[left.len() - 1], right[0], scratch) {
+        let seam = (left[left.len() - 1], right[0]);
+        if known == Some(seam) || self.compatible(seam.0, seam.1, scratch) {
             left.extend_from_slice(right);
             return false;
         }

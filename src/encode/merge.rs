@@ -123,7 +123,14 @@ impl Model {
     /// The path for pieces longer than [`SHORT_PIECE`].
     pub(super) fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
         if self.trees.is_some() {
-            self.merge_in_chunks(piece, scratch);
+            let mut tokens = std::mem::take(&mut scratch.tokens);
+            tokens.clear();
+            self.merge_in_chunks(piece, &mut tokens, scratch);
+            // Swapped rather than copied: for a long piece the result is as
+            // long as the piece, and a copy would be a second buffer that
+            // size.
+            std::mem::swap(&mut scratch.out, &mut tokens);
+            scratch.tokens = tokens;
         } else {
             let mut queue = std::mem::take(&mut scratch.heap);
             self.merge_with_queue(piece, scratch, &mut queue);
@@ -156,10 +163,17 @@ impl Model {
     /// a chunk satisfies this inside the chunk; at a seam whose two tokens
     /// are not compatible, the tokens around the seam are merged again as one
     /// region, widened until the region's edges are compatible too.
-    fn merge_in_chunks(&self, piece: &[u8], scratch: &mut Scratch) {
-        let mut tokens = std::mem::take(&mut scratch.tokens);
+    ///
+    /// The ids are appended to `tokens`, whose earlier contents are left as
+    /// they are (the encoder passes its result vector).
+    pub(super) fn merge_in_chunks(
+        &self,
+        piece: &[u8],
+        tokens: &mut Vec<u32>,
+        scratch: &mut Scratch,
+    ) {
+        let base = tokens.len();
         let mut chunk = std::mem::take(&mut scratch.chunk);
-        tokens.clear();
         let mut overlap = Overlap::default();
         // The dropped token and the one before it were side by side in a
         // chunk's merge, so they are compatible: when the next chunk gives
@@ -181,31 +195,28 @@ impl Model {
                 start -= self.vocab.bytes(last).map_or(0, <[u8]>::len);
                 dropped = chunk.last().map(|&kept| (kept, last));
             }
-            let repaired = self.join(&mut tokens, &chunk, known, scratch);
+            let repaired = self.join(tokens, base, &chunk, known, scratch);
             known = dropped;
             overlap.seam(repaired);
         }
-        // Swapped rather than copied: for a long piece the result is as
-        // long as the piece, and a copy would be a second buffer that size.
-        std::mem::swap(&mut scratch.out, &mut tokens);
-        scratch.tokens = tokens;
         scratch.chunk = chunk;
     }
 
-    /// Appends `right`, the merge of the bytes that follow those of `left`,
-    /// to `left`, so that `left` becomes the merge of all those bytes.
-    /// Returns whether the seam needed repair.
+    /// Appends `right`, the merge of the bytes that follow those of
+    /// `left[base..]`, to `left`, so that `left[base..]` becomes the merge of
+    /// all those bytes. Returns whether the seam needed repair.
     ///
     /// `known` is a pair of tokens known to be compatible: when the seam is
     /// that pair, it needs no check.
     fn join(
         &self,
         left: &mut Vec<u32>,
+        base: usize,
         right: &[u32],
         known: Option<(u32, u32)>,
         scratch: &mut Scratch,
     ) -> bool {
-        if left.is_empty() || right.is_empty() {
+        if left.len() == base || right.is_empty() {
             left.extend_from_slice(right);
             return false;
         }
@@ -219,8 +230,9 @@ impl Model {
         // worst the region is everything, which is plain merging.
         let (mut a, mut b) = (1, 1);
         let mut region = std::mem::take(&mut scratch.region);
+        let mine = left.len() - base;
         loop {
-            a = a.min(left.len());
+            a = a.min(mine);
             b = b.min(right.len());
             let mut bytes = std::mem::take(&mut scratch.region_bytes);
             bytes.clear();
@@ -232,7 +244,7 @@ impl Model {
             region.clear();
             region.extend_from_slice(&scratch.out);
             let left_ok =
-                a == left.len() || self.compatible(left[left.len() - a - 1], region[0], scratch);
+                a == mine || self.compatible(left[left.len() - a - 1], region[0], scratch);
             let right_ok =
                 b == right.len() || self.compatible(region[region.len() - 1], right[b], scratch);
             if left_ok && right_ok {
@@ -659,8 +671,8 @@ mod tests {
                     .map(|i| [b'a', b'0', b'1', string[39]][(state >> (i % 61)) as usize & 3])
                     .collect(),
             };
-            model.merge_in_chunks(&piece, &mut scratch);
-            let chunked = scratch.out.clone();
+            let mut chunked = Vec::new();
+            model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
             scratch.out.clear();
             let mut heap = std::mem::take(&mut scratch.heap);
             model.merge_with_queue(&piece, &mut scratch, &mut heap);
@@ -740,8 +752,8 @@ mod tests {
                 text.push_str(alphabet[rng.below(alphabet.len())]);
             }
             let piece = text.as_bytes();
-            model.merge_in_chunks(piece, &mut scratch);
-            let chunked = scratch.out.clone();
+            let mut chunked = Vec::new();
+            model.merge_in_chunks(piece, &mut chunked, &mut scratch);
             scratch.out.clear();
             let mut radix = std::mem::take(&mut scratch.radix);
             model.merge_with_queue(piece, &mut scratch, &mut radix);
@@ -785,8 +797,9 @@ mod tests {
                 });
             }
         }
-        model.merge_in_chunks(&piece, &mut scratch);
-        let chunked = std::mem::take(&mut scratch.out);
+        let mut chunked = Vec::new();
+        model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
+        scratch.out.clear();
         let mut heap = std::mem::take(&mut scratch.heap);
         model.merge_with_queue(&piece, &mut scratch, &mut heap);
         assert_eq!(chunked, scratch.out);

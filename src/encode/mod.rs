@@ -211,9 +211,9 @@ impl Model {
     pub(crate) fn encode_pieces<'t>(
         &self,
         pieces: impl Iterator<Item = &'t str>,
-        emit: &mut impl FnMut(u32),
+        sink: &mut impl Sink,
     ) {
-        self.encode_pieces_with(pieces, &mut Memo::default(), emit);
+        self.encode_pieces_with(pieces, &mut Memo::default(), sink);
     }
 
     /// [`Model::encode_pieces`] with the memo of an earlier part of the same
@@ -222,50 +222,59 @@ impl Model {
         &self,
         pieces: impl Iterator<Item = &'t str>,
         memo: &mut Memo,
-        emit: &mut impl FnMut(u32),
+        sink: &mut impl Sink,
     ) {
         for piece in pieces {
             let piece = piece.as_bytes();
             // One hash serves the vocabulary and the piece cache.
             let probe = Probe::new(piece);
             if let Some(id) = self.whole_token(piece, probe) {
-                emit(id);
+                sink.push(id);
             } else if self.first_cut(piece).is_none() {
-                self.encode_merged(piece, probe, memo, emit);
+                self.encode_merged(piece, probe, memo, sink);
             } else {
                 for part in self.independent_parts(piece) {
                     if let [byte] = *part {
                         // Runs of spaces: GPT-2 has no token of two spaces.
-                        emit(self.vocab.byte_id(byte));
+                        sink.push(self.vocab.byte_id(byte));
                         continue;
                     }
                     let probe = Probe::new(part);
                     match self.whole_token(part, probe) {
-                        Some(id) => emit(id),
-                        None => self.encode_merged(part, probe, memo, emit),
+                        Some(id) => sink.push(id),
+                        None => self.encode_merged(part, probe, memo, sink),
                     }
                 }
             }
         }
     }
 
-    /// Emits the ids of `piece`, which is not a token: remembered from
-    /// earlier in the call, or merged (and remembered).
+    /// Gives `sink` the ids of `piece`, which is not a token: remembered
+    /// from earlier in the call, or merged (and remembered).
     #[inline]
-    fn encode_merged(
-        &self,
-        piece: &[u8],
-        probe: Probe,
-        memo: &mut Memo,
-        emit: &mut impl FnMut(u32),
-    ) {
+    fn encode_merged(&self, piece: &[u8], probe: Probe, memo: &mut Memo, sink: &mut impl Sink) {
         if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece, probe)) {
             memo.hits += 1;
-            found.iter().for_each(|&id| emit(id));
+            sink.extend(found);
             return;
         }
+        if piece.len() > SHORT_PIECE && self.trees.is_some() {
+            if let Some(ids) = sink.ids() {
+                // Merged straight into the result: a long piece's ids are as
+                // many as a third of its bytes, and an intermediate buffer
+                // for them cost 4 % on a megabyte of digits.
+                let start = ids.len();
+                self.merge_in_chunks(piece, ids, &mut memo.scratch);
+                if memo.after_miss() {
+                    if let Some(cache) = memo.cache.as_mut() {
+                        cache.insert(piece, &ids[start..]);
+                    }
+                }
+                return;
+            }
+        }
         self.merge(piece, &mut memo.scratch);
-        memo.scratch.out.iter().for_each(|&id| emit(id));
+        sink.extend(&memo.scratch.out);
         if memo.after_miss() {
             if let Some(cache) = memo.cache.as_mut() {
                 cache.insert(piece, &memo.scratch.out);
@@ -335,6 +344,75 @@ impl Model {
         } else {
             self.merge_long(piece, scratch);
         }
+    }
+}
+
+/// Where encoding puts the ids of a text, in order.
+pub(crate) trait Sink {
+    /// Takes the next id.
+    fn push(&mut self, id: u32);
+    /// Takes the next ids.
+    fn extend(&mut self, ids: &[u32]);
+    /// The vector the ids go to, if they go to one, so that long pieces can
+    /// be merged straight into it.
+    fn ids(&mut self) -> Option<&mut Vec<u32>>;
+}
+
+impl Sink for Vec<u32> {
+    #[inline]
+    fn push(&mut self, id: u32) {
+        Vec::push(self, id);
+    }
+
+    #[inline]
+    fn extend(&mut self, ids: &[u32]) {
+        self.extend_from_slice(ids);
+    }
+
+    #[inline]
+    fn ids(&mut self) -> Option<&mut Vec<u32>> {
+        Some(self)
+    }
+}
+
+/// A [`Sink`] that only counts the ids.
+#[derive(Default)]
+pub(crate) struct Count(pub(crate) usize);
+
+impl Sink for Count {
+    #[inline]
+    fn push(&mut self, _: u32) {
+        self.0 += 1;
+    }
+
+    #[inline]
+    fn extend(&mut self, ids: &[u32]) {
+        self.0 += ids.len();
+    }
+
+    #[inline]
+    fn ids(&mut self) -> Option<&mut Vec<u32>> {
+        None
+    }
+}
+
+/// A [`Sink`] that calls a function with each id.
+pub(crate) struct EachId<F>(pub(crate) F);
+
+impl<F: FnMut(u32)> Sink for EachId<F> {
+    #[inline]
+    fn push(&mut self, id: u32) {
+        (self.0)(id);
+    }
+
+    #[inline]
+    fn extend(&mut self, ids: &[u32]) {
+        ids.iter().for_each(|&id| (self.0)(id));
+    }
+
+    #[inline]
+    fn ids(&mut self) -> Option<&mut Vec<u32>> {
+        None
     }
 }
 
@@ -432,7 +510,7 @@ mod tests {
         let model = Model::new(vocab, merges);
         assert_eq!(model.not_self_merging, [302]);
         let mut out = Vec::new();
-        model.encode_pieces(["abc", "ab"].into_iter(), &mut |t| out.push(t));
+        model.encode_pieces(["abc", "ab"].into_iter(), &mut out);
         assert_eq!(out, [300, c, 300]);
     }
 
@@ -503,11 +581,11 @@ mod tests {
         let mut memo = Memo::default();
         let mut ids = Vec::new();
         let random: Vec<&str> = random.iter().map(String::as_str).collect();
-        model.encode_pieces_with(random.iter().copied(), &mut memo, &mut |id| ids.push(id));
+        model.encode_pieces_with(random.iter().copied(), &mut memo, &mut ids);
         assert!(!memo.has_cache(), "random words keep the cache");
         assert_eq!(ids, uncached(&random));
         ids.clear();
-        model.encode_pieces_with(repeating.iter().copied(), &mut memo, &mut |id| ids.push(id));
+        model.encode_pieces_with(repeating.iter().copied(), &mut memo, &mut ids);
         assert!(memo.has_cache(), "repeated words do not bring it back");
         assert_eq!(ids, uncached(&repeating));
     }

@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
 use super::Tokenizer;
+use crate::encode::EachId;
 use crate::error::{Error, Result};
 
 impl Tokenizer {
@@ -136,9 +137,9 @@ impl Tokenizer {
 
     /// Encodes the chunks of `text` in order while `more()` holds before each
     /// chunk, giving each id to `emit`.
-    fn encode_while(&self, text: &str, more: impl Fn() -> bool, mut emit: impl FnMut(u32)) {
+    fn encode_while(&self, text: &str, more: impl Fn() -> bool, emit: impl FnMut(u32)) {
         let inner = &*self.inner;
         let chunks = inner.pretokenizer.split(text).take_while(|_| more());
-        inner.model.encode_pieces(chunks, &mut emit);
+        inner.model.encode_pieces(chunks, &mut EachId(emit));
     }
 }

@@ -11,7 +11,7 @@ mod special;
 use std::sync::Arc;
 
 use crate::decode::{DecodeStream, decode_into, decode_text};
-use crate::encode::{Memo, Model};
+use crate::encode::{Count, Memo, Model};
 use crate::error::Result;
 use crate::pretokenize::Pretokenizer;
 
@@ -113,10 +113,10 @@ impl Tokenizer {
     /// building the vector.
     pub fn count(&self, text: &str) -> usize {
         let inner = &*self.inner;
-        let mut count = 0;
+        let mut count = Count::default();
         let pieces = inner.pretokenizer.split(text);
-        inner.model.encode_pieces(pieces, &mut |_| count += 1);
-        count
+        inner.model.encode_pieces(pieces, &mut count);
+        count.0
     }
 
     /// Like [`Tokenizer::encode`], but reports what [`Tokenizer::encode`]
@@ -136,9 +136,7 @@ impl Tokenizer {
     pub(crate) fn encode_ordinary_with(&self, text: &str, memo: &mut Memo, ids: &mut Vec<u32>) {
         let inner = &*self.inner;
         let pieces = inner.pretokenizer.split(text);
-        inner
-            .model
-            .encode_pieces_with(pieces, memo, &mut |id| ids.push(id));
+        inner.model.encode_pieces_with(pieces, memo, ids);
     }
 
     pub(crate) fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {

@@ -5,18 +5,31 @@
 //! can differ by 20 %; measured side by side like this, the ratios between
 //! them hold to a few percent.
 //!
+//! The worst-case inputs (1 MB each, see `worst_case_inputs`) are measured
+//! the same way, all of them in each round, and compared with 1 MB of prose:
+//! prose is the input a busy neighbour slows most (it needs the large
+//! tables, where digits stay in the core's own cache), so criterion's ratio
+//! of the two moved between 2.9x and 3.6x from run to run.
+//!
 //! `cargo run --release --bin interleaved [ROUNDS]` (from benches/compare;
-//! 5 rounds by default) prints the README's table of those ratios.
+//! 5 rounds by default) prints the README's tables of those ratios.
 
 use std::time::Instant;
 
-use bytepair_compare::{corpus, selected};
+use bytepair_compare::{corpus, selected, worst_case_inputs};
 
 fn main() {
     let rounds: usize = std::env::args()
         .nth(1)
         .map_or(5, |n| n.parse().expect("ROUNDS must be a number"));
     let tokenizer = bytepair::Tokenizer::gpt2();
+    corpus_table(&tokenizer, rounds);
+    println!();
+    worst_case_table(&tokenizer, rounds);
+}
+
+/// `encode`, `count` and `encode_parallel` on each corpus file.
+fn corpus_table(tokenizer: &bytepair::Tokenizer, rounds: usize) {
     println!(
         "| input | encode MB/s | count MB/s | count / encode | parallel MB/s | parallel / encode |"
     );
@@ -52,5 +65,34 @@ fn main() {
             count / encode,
             parallel / encode
         );
+    }
+}
+
+/// `encode` on each 1 MB worst-case input, as a multiple of 1 MB of prose.
+fn worst_case_table(tokenizer: &bytepair::Tokenizer, rounds: usize) {
+    let inputs: Vec<(&str, String)> = worst_case_inputs()
+        .into_iter()
+        .filter(|(name, _, _)| selected("BENCH_INPUTS", name))
+        .map(|(name, _, large)| (name, large))
+        .collect();
+    let mut best = vec![f64::MAX; inputs.len()];
+    for _ in 0..rounds {
+        for ((_, text), slot) in inputs.iter().zip(&mut best) {
+            for _ in 0..3 {
+                let start = Instant::now();
+                std::hint::black_box(tokenizer.encode(text));
+                *slot = slot.min(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    let prose = inputs
+        .iter()
+        .position(|(name, _)| *name == "prose")
+        .map(|i| best[i]);
+    println!("| 1 MB input | encode ms | / prose |");
+    println!("|---|---:|---:|");
+    for ((name, _), seconds) in inputs.iter().zip(&best) {
+        let ratio = prose.map_or(String::from("-"), |p| format!("{:.2}x", seconds / p));
+        println!("| {name} | {:.1} | {ratio} |", seconds * 1e3);
     }
 }

@@ -8,11 +8,15 @@
 //! 2. a short piece is merged in place in two small arrays, rescanning for
 //!    the minimum after each merge: quadratic, but over at most
 //!    [`SHORT_PIECE`] bytes that beats anything with more bookkeeping;
-//! 3. a long piece uses a linked list and a heap of candidate merges with lazy
-//!    deletion: O(n log n), so no input can make encoding quadratic.
+//! 3. a long piece is merged in chunks of a few dozen bytes whose seams are
+//!    checked and repaired (monotone rules, such as GPT-2's), or else with a
+//!    linked list and a heap of candidate merges with lazy deletion; either
+//!    way no input can make encoding quadratic.
 //!
 //! Within one call, pieces that needed merging are remembered
-//! ([`PieceCache`]). The tests compare all paths with a naive oracle.
+//! ([`PieceCache`]). The ids go to a [`Sink`]: the result vector (into which
+//! long pieces are merged directly), a counter, or a function. The tests
+//! compare all paths with a naive oracle.
 
 mod merge;
 

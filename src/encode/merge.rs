@@ -805,6 +805,45 @@ mod tests {
         assert_eq!(chunked, scratch.out);
     }
 
+    /// A seam repair widens only over the piece's own tokens, never into
+    /// the ids before `base` (other pieces, in the encoder's result), even
+    /// where its left edge is not compatible with them. Found by search:
+    /// tokens `p`, `x`, `y` such that `x`, `y` is not compatible, and `p` is
+    /// not compatible with the first token of their merge.
+    #[test]
+    fn seam_repair_stays_within_the_piece() {
+        let model = gpt2_model();
+        let mut scratch = Scratch::default();
+        let tokens: Vec<u32> = [
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "aa",
+        ]
+        .iter()
+        .map(|s| model.vocab.ordinary_id(s.as_bytes()).unwrap())
+        .collect();
+        let mut cases = 0;
+        for &p in &tokens {
+            for &x in &tokens {
+                for &y in &tokens {
+                    if model.compatible(x, y, &mut scratch) {
+                        continue;
+                    }
+                    let bytes = [model.vocab.bytes(x).unwrap(), model.vocab.bytes(y).unwrap()];
+                    model.merge_whole(&bytes.concat(), &mut scratch);
+                    let merged = scratch.out.clone();
+                    if model.compatible(p, merged[0], &mut scratch) {
+                        continue;
+                    }
+                    cases += 1;
+                    let mut left = vec![p, x];
+                    assert!(model.join(&mut left, 1, &[y], None, &mut scratch));
+                    assert_eq!(left[0], p, "{p} {x} {y}");
+                    assert_eq!(left[1..], merged[..], "{p} {x} {y}");
+                }
+            }
+        }
+        assert!(cases > 10, "{cases}");
+    }
+
     /// Both queues pop keys in increasing order, including keys pushed
     /// between pops (never below the last popped key).
     #[test]

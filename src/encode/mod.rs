@@ -262,26 +262,26 @@ impl Model {
             sink.extend(found);
             return;
         }
-        if piece.len() > SHORT_PIECE && self.trees.is_some() {
-            if let Some(ids) = sink.ids() {
+        let remember = memo.after_miss();
+        let by_chunks = piece.len() > SHORT_PIECE && self.trees.is_some();
+        let merged: &[u32] = match sink.ids().filter(|_| by_chunks) {
+            Some(ids) => {
                 // Merged straight into the result: a long piece can have
                 // almost half as many ids as bytes (random digits), and
                 // merging them into a buffer first cost 6 % there.
                 let start = ids.len();
                 self.merge_in_chunks(piece, ids, &mut memo.scratch);
-                if memo.after_miss() {
-                    if let Some(cache) = memo.cache.as_mut() {
-                        cache.insert(piece, &ids[start..]);
-                    }
-                }
-                return;
+                &ids[start..]
             }
-        }
-        self.merge(piece, &mut memo.scratch);
-        sink.extend(&memo.scratch.out);
-        if memo.after_miss() {
+            None => {
+                self.merge(piece, &mut memo.scratch);
+                sink.extend(&memo.scratch.out);
+                &memo.scratch.out
+            }
+        };
+        if remember {
             if let Some(cache) = memo.cache.as_mut() {
-                cache.insert(piece, &memo.scratch.out);
+                cache.insert(piece, merged);
             }
         }
     }

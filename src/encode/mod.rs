@@ -210,7 +210,7 @@ impl Model {
         }
     }
 
-    /// Emits the token ids of every piece, in order, remembering the merges
+    /// Gives `sink` the token ids of every piece, in order, remembering the merges
     /// of pieces that are not tokens for the rest of the call.
     pub(crate) fn encode_pieces<'t>(
         &self,

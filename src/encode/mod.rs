@@ -210,8 +210,8 @@ impl Model {
         }
     }
 
-    /// Gives `sink` the token ids of every piece, in order, remembering the merges
-    /// of pieces that are not tokens for the rest of the call.
+    /// Gives `sink` the token ids of every piece, in order, remembering the
+    /// merges of pieces that are not tokens for the rest of the call.
     pub(crate) fn encode_pieces<'t>(
         &self,
         pieces: impl Iterator<Item = &'t str>,

@@ -81,13 +81,6 @@ fn run_jobs<S, T: Send>(
 }
 
 impl Tokenizer {
-    /// The ids of `text` in a new vector, with the thread's own `memo`.
-    fn encode_with_memo(&self, text: &str, memo: &mut Memo) -> Vec<u32> {
-        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
-        self.encode_ordinary_with(text, memo, &mut ids);
-        ids
-    }
-
     /// Encodes each text as [`Tokenizer::encode`] does, spreading the texts
     /// over all cores.
     pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {

@@ -104,8 +104,14 @@ impl Tokenizer {
     /// `<|endoftext|>` is encoded as ordinary text (like tiktoken's
     /// `encode_ordinary`), so user input can never inject a special token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        self.encode_with_memo(text, &mut Memo::default())
+    }
+
+    /// The ids of `text` in a new vector, with the memo of earlier texts or
+    /// parts of the same call (one per thread in `parallel`).
+    pub(crate) fn encode_with_memo(&self, text: &str, memo: &mut Memo) -> Vec<u32> {
         let mut ids = Vec::with_capacity(text.len() / 4 + 1);
-        self.encode_ordinary_into(text, &mut ids);
+        self.encode_ordinary_with(text, memo, &mut ids);
         ids
     }
 

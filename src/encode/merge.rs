@@ -63,14 +63,26 @@ impl Model {
 
     /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
     pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
-        debug_assert!(piece.len() <= SHORT_PIECE);
-        let n = piece.len().min(SHORT_PIECE);
+        // The arrays are filled before each merge, and for the chunks of
+        // long pieces (24 bytes) filling 64 slots instead of 32 cost 5 %.
+        if piece.len() <= 32 {
+            self.merge_short_in::<32>(piece, scratch);
+        } else {
+            self.merge_short_in::<SHORT_PIECE>(piece, scratch);
+        }
+    }
+
+    /// [`Model::merge_short`] with arrays of `N` slots, for pieces of at
+    /// most `N` bytes.
+    fn merge_short_in<const N: usize>(&self, piece: &[u8], scratch: &mut Scratch) {
+        debug_assert!(piece.len() <= N);
+        let n = piece.len().min(N);
         if n == 0 {
             return;
         }
-        let mut ids = [0u32; SHORT_PIECE];
+        let mut ids = [0u32; N];
         // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
-        let mut rules = [NO_RULE; SHORT_PIECE];
+        let mut rules = [NO_RULE; N];
         for (slot, &b) in ids[..n].iter_mut().zip(piece) {
             *slot = self.vocab.byte_id(b);
         }
@@ -98,7 +110,7 @@ impl Model {
             let mut from = best + 1;
             while from < pairs {
                 let block = (pairs - from).min(8);
-                if from + 9 <= SHORT_PIECE {
+                if from + 9 <= N {
                     let moved: [u32; 8] = ids[from + 1..from + 9].try_into().unwrap_or([0; 8]);
                     ids[from..from + 8].copy_from_slice(&moved);
                     let moved: [u64; 8] = rules[from..from + 8].try_into().unwrap_or([0; 8]);

@@ -110,7 +110,7 @@ impl Tokenizer {
     /// The ids of `text` in a new vector, with the memo of earlier texts or
     /// parts of the same call (one per thread in `parallel`).
     pub(crate) fn encode_with_memo(&self, text: &str, memo: &mut Memo) -> Vec<u32> {
-        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+        let mut ids = ids_for(text);
         self.encode_ordinary_with(text, memo, &mut ids);
         ids
     }
@@ -238,4 +238,11 @@ impl Tokenizer {
     pub fn is_special(&self, id: u32) -> bool {
         self.inner.model.vocab.is_special(id)
     }
+}
+
+/// An empty vector with room for the ids of `text`: English averages about
+/// four bytes a token, and text with more ids (at most one a byte) costs
+/// a reallocation or two.
+pub(crate) fn ids_for(text: &str) -> Vec<u32> {
+    Vec::with_capacity(text.len() / 4 + 1)
 }

@@ -6,7 +6,7 @@
 //! turns every special token into its id; [`Tokenizer::encode_with_allowed_special`]
 //! turns the allowed ones into ids and refuses text that holds any other.
 
-use super::Tokenizer;
+use super::{Tokenizer, ids_for};
 use crate::error::{Error, Result};
 
 /// Which special tokens [`Tokenizer::encode_with_allowed_special`] turns into
@@ -60,7 +60,7 @@ impl Tokenizer {
     /// assert_eq!(ids, [17250, 50256]);
     /// ```
     pub fn encode_with_special_tokens(&self, text: &str) -> Vec<u32> {
-        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+        let mut ids = ids_for(text);
         self.encode_specials_into(text, &mut ids, |_, _| Ok(()))
             .expect("every special token is allowed");
         ids
@@ -105,7 +105,7 @@ impl Tokenizer {
                 });
             }
         }
-        let mut ids = Vec::with_capacity(text.len() / 4 + 1);
+        let mut ids = ids_for(text);
         self.encode_specials_into(text, &mut ids, |token, offset| {
             let ok = match allowed {
                 AllowedSpecial::All => true,

@@ -8,8 +8,10 @@
 //! The worst-case inputs (1 MB each, see `worst_case_inputs`) are measured
 //! the same way, all of them in each round, and compared with 1 MB of prose:
 //! prose is the input a busy neighbour slows most (it needs the large
-//! tables, where digits stay in the core's own cache), so criterion's ratio
-//! of the two moved between 2.9x and 3.6x from run to run.
+//! tables, where digits stay in the core's own cache), so the ratio of the
+//! two moves with the machine's load: from 2.7x to 3.6x in criterion's runs,
+//! and as much here. Measuring every input in every round at least puts all
+//! the inputs of one table under the same load.
 //!
 //! `cargo run --release --bin interleaved [ROUNDS]` (from benches/compare;
 //! 5 rounds by default) prints the README's tables of those ratios.

@@ -138,15 +138,11 @@ impl Tokenizer {
     }
 
     /// Encodes `text` into `ids` with the memo of earlier parts of the same
-    /// call (see `parallel`).
+    /// call (the segments between special tokens, or `parallel`'s parts).
     pub(crate) fn encode_ordinary_with(&self, text: &str, memo: &mut Memo, ids: &mut Vec<u32>) {
         let inner = &*self.inner;
         let pieces = inner.pretokenizer.split(text);
         inner.model.encode_pieces_with(pieces, memo, ids);
-    }
-
-    pub(crate) fn encode_ordinary_into(&self, text: &str, ids: &mut Vec<u32>) {
-        self.encode_ordinary_with(text, &mut Memo::default(), ids);
     }
 
     /// A place at or after `from` where `text` can be cut without changing

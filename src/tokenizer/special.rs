@@ -7,6 +7,7 @@
 //! turns the allowed ones into ids and refuses text that holds any other.
 
 use super::{Tokenizer, ids_for};
+use crate::encode::Memo;
 use crate::error::{Error, Result};
 
 /// Which special tokens [`Tokenizer::encode_with_allowed_special`] turns into
@@ -132,18 +133,21 @@ impl Tokenizer {
         ids: &mut Vec<u32>,
         allow: impl Fn(&str, usize) -> Result<()>,
     ) -> Result<()> {
+        // One memo for the whole call: the piece cache learned in one
+        // segment serves the segments after the next special token.
+        let mut memo = Memo::default();
         let Some(matcher) = &self.inner.special_matcher else {
-            self.encode_ordinary_into(text, ids);
+            self.encode_ordinary_with(text, &mut memo, ids);
             return Ok(());
         };
         let mut start = 0;
         for m in matcher.find_iter(text) {
             allow(m.as_str(), m.start())?;
-            self.encode_ordinary_into(&text[start..m.start()], ids);
+            self.encode_ordinary_with(&text[start..m.start()], &mut memo, ids);
             ids.extend(self.special_token_id(m.as_str()));
             start = m.end();
         }
-        self.encode_ordinary_into(&text[start..], ids);
+        self.encode_ordinary_with(&text[start..], &mut memo, ids);
         Ok(())
     }
 }

@@ -18,6 +18,10 @@ Run from the repository root:
 Outputs (all deterministic):
   corpus/{prose,multilingual,code}.txt   >= 1 MiB samples cut from ../shared/data/corpus
   corpus/prose_crlf.txt                  the start of prose.txt with CRLF line endings
+  corpus/long_pieces.txt                 seeded long pieces without a break, one a line
+                                         (random digits, with a space, years, mixed
+                                         scripts' digits, letters, base64, a run of one
+                                         letter, punctuation)
   corpus/*.ids                           reference ids of each sample (format below)
   gpt2_tricky.jsonl                      copy of ../shared/data/vectors/gpt2_tricky.jsonl
   random_strings.jsonl                   seeded random strings mixing scripts, digits,
@@ -189,6 +193,27 @@ def random_strings(count, seed):
     return out
 
 
+# --- long pieces -------------------------------------------------------------------
+# Pieces of tens of kilobytes take the chunked path with its seam repair, and pieces
+# of ASCII digits and spaces the digits' own rule table; one piece a line.
+
+def long_pieces(seed):
+    rng = random.Random(seed)
+    def run(alphabet, n):
+        return "".join(rng.choice(alphabet) for _ in range(n))
+    years = "".join(str(rng.randint(1900, 2099)) for _ in range(4096))
+    return "\n".join([
+        run("0123456789", 65536),
+        " " + run("0123456789", 32768),
+        years,
+        run("0123456789٠١٢٣٤٥٦٧٨٩", 8192),
+        run("abcdefghijklmnopqrstuvwxyz", 32768),
+        run("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 32768),
+        "a" * 16384,
+        run("!-=.^*", 16384),
+    ]) + "\n"
+
+
 # --- the Unicode sweep ----------------------------------------------------------
 # The Rust test (tests/parity.rs) rebuilds exactly these texts.
 
@@ -246,6 +271,13 @@ def main():
             ids = refs.encode_batch([crlf])[0]
             write_varints(os.path.join(OUT, "corpus", "prose_crlf.ids"), ids)
             print(f"prose_crlf: {len(crlf.encode())} bytes, {len(ids)} tokens")
+
+    text = long_pieces(seed=20261130)
+    with open(os.path.join(OUT, "corpus", "long_pieces.txt"), "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    ids = refs.encode_long(text, "long_pieces")
+    write_varints(os.path.join(OUT, "corpus", "long_pieces.ids"), ids)
+    print(f"long_pieces: {len(text.encode())} bytes, {len(ids)} tokens")
 
     with open(os.path.join(a.shared, "data", "vectors", "gpt2_tricky.jsonl"), encoding="utf-8") as f:
         tricky = f.read()

@@ -52,6 +52,13 @@ fn key(left: u32, right: u32) -> u64 {
 /// one pair in twenty without a rule still goes to the table.
 const FILTER_BITS_PER_RULE: usize = 16;
 
+/// A [`Merges::subset`] is sized for this many times its rules: a table at
+/// most an eighth full and a filter of 64 bits a rule, so that fewer lookups
+/// probe a second slot or pass the filter wrongly. For GPT-2's numbers (1,681
+/// rules) that is 256 KB and 16 KB; a megabyte of random digits +8 % over
+/// the full table's proportions (a table half full, 16 bits a rule).
+const SUBSET_SPREAD: usize = 4;
+
 impl Merges {
     /// An empty table with room for `capacity` rules.
     pub(crate) fn with_capacity(capacity: usize) -> Merges {
@@ -142,6 +149,38 @@ impl Merges {
     fn mark(&mut self, key: u64) {
         let bit = self.filter_bit(key);
         self.maybe_rule[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// The rules whose merged token `keep` accepts, for lookups only (the
+    /// subset cannot be saved). A piece whose bytes all belong to a small
+    /// alphabet only ever looks up pairs of tokens spelled in it, whose rules
+    /// make tokens spelled in it too; the subset answers those exactly, from
+    /// tables small enough to stay in the core's cache.
+    pub(crate) fn subset(&self, keep: impl Fn(u32) -> bool) -> Merges {
+        // The rules in rank order are a third of the table's size to read;
+        // only tiktoken's aliases are in the table alone.
+        let kept: Vec<(u64, u64)> = if self.ranked_by_id {
+            self.by_pair
+                .iter()
+                .filter(|&(_, rule)| keep(merged_of(rule)))
+                .collect()
+        } else {
+            (0u64..)
+                .zip(&self.ordered)
+                .filter(|&(_, &(_, _, merged))| keep(merged))
+                .map(|(rank, &(left, right, merged))| {
+                    (key(left, right), rank << 32 | merged as u64)
+                })
+                .collect()
+        };
+        let mut subset = Merges::with_capacity(kept.len() * SUBSET_SPREAD);
+        subset.ordered = Vec::new();
+        subset.ranked_by_id = self.ranked_by_id;
+        for (key, rule) in kept {
+            subset.by_pair.insert(key, rule);
+            subset.mark(key);
+        }
+        subset
     }
 
     /// `(left, right, merged)` for every rule, in rank order.

@@ -37,6 +37,14 @@ fn crlf_prose_matches_the_reference() {
     check_corpus_sample("prose_crlf");
 }
 
+/// Pieces of tens of kilobytes without a break: random digits (which merge
+/// with the digits' own rule table), with a leading space, years, digits of
+/// two scripts, letters, base64, a run of `a`, punctuation.
+#[test]
+fn long_pieces_match_the_reference() {
+    check_corpus_sample("long_pieces");
+}
+
 #[test]
 fn samples_are_at_least_a_mebibyte() {
     for name in ["prose", "multilingual", "code"] {

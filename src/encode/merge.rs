@@ -21,7 +21,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::{Model, SHORT_PIECE, Tree};
-use crate::merges::{NO_RULE, merged_of, rank_of};
+use crate::merges::{Merges, NO_RULE, merged_of, rank_of};
 
 /// Long pieces are merged in chunks of this many bytes (see
 /// `merge_in_chunks`; 24 measured best between 16 and 64).
@@ -63,18 +63,23 @@ impl Model {
 
     /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
     pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
+        self.merge_short_by(&self.merges, piece, scratch);
+    }
+
+    /// [`Model::merge_short`] with the rules of `merges`.
+    fn merge_short_by(&self, merges: &Merges, piece: &[u8], scratch: &mut Scratch) {
         // The arrays are filled before each merge, and for the chunks of
         // long pieces (24 bytes) filling 64 slots instead of 32 cost 5 %.
         if piece.len() <= 32 {
-            self.merge_short_in::<32>(piece, scratch);
+            self.merge_short_in::<32>(merges, piece, scratch);
         } else {
-            self.merge_short_in::<SHORT_PIECE>(piece, scratch);
+            self.merge_short_in::<SHORT_PIECE>(merges, piece, scratch);
         }
     }
 
     /// [`Model::merge_short`] with arrays of `N` slots, for pieces of at
     /// most `N` bytes.
-    fn merge_short_in<const N: usize>(&self, piece: &[u8], scratch: &mut Scratch) {
+    fn merge_short_in<const N: usize>(&self, merges: &Merges, piece: &[u8], scratch: &mut Scratch) {
         debug_assert!(piece.len() <= N);
         let n = piece.len().min(N);
         if n == 0 {
@@ -123,10 +128,10 @@ impl Model {
             }
             pairs -= 1;
             if best > 0 {
-                rules[best - 1] = self.merges.packed(ids[best - 1], ids[best]);
+                rules[best - 1] = merges.packed(ids[best - 1], ids[best]);
             }
             if best < pairs {
-                rules[best] = self.merges.packed(ids[best], ids[best + 1]);
+                rules[best] = merges.packed(ids[best], ids[best + 1]);
             }
         }
         scratch.out.extend_from_slice(&ids[..pairs + 1]);
@@ -145,7 +150,7 @@ impl Model {
             scratch.tokens = tokens;
         } else {
             let mut queue = std::mem::take(&mut scratch.heap);
-            self.merge_with_queue(piece, scratch, &mut queue);
+            self.merge_with_queue(self.merges_for(piece), piece, scratch, &mut queue);
             scratch.heap = queue;
         }
     }
@@ -153,12 +158,17 @@ impl Model {
     /// Merges `bytes` into `scratch.out` by the short path or the radix-heap
     /// queue, never by chunks (the seam repair below uses it).
     fn merge_whole(&self, bytes: &[u8], scratch: &mut Scratch) {
+        self.merge_whole_by(&self.merges, bytes, scratch);
+    }
+
+    /// [`Model::merge_whole`] with the rules of `merges`.
+    fn merge_whole_by(&self, merges: &Merges, bytes: &[u8], scratch: &mut Scratch) {
         scratch.out.clear();
         if bytes.len() <= SHORT_PIECE {
-            self.merge_short(bytes, scratch);
+            self.merge_short_by(merges, bytes, scratch);
         } else {
             let mut queue = std::mem::take(&mut scratch.radix);
-            self.merge_with_queue(bytes, scratch, &mut queue);
+            self.merge_with_queue(merges, bytes, scratch, &mut queue);
             scratch.radix = queue;
         }
     }
@@ -184,6 +194,7 @@ impl Model {
         tokens: &mut Vec<u32>,
         scratch: &mut Scratch,
     ) {
+        let merges = self.merges_for(piece);
         let base = tokens.len();
         let mut chunk = std::mem::take(&mut scratch.chunk);
         let mut overlap = Overlap::default();
@@ -195,7 +206,7 @@ impl Model {
         let mut start = 0;
         while start < piece.len() {
             let end = (start + CHUNK).min(piece.len());
-            self.merge_whole(&piece[start..end], scratch);
+            self.merge_whole_by(merges, &piece[start..end], scratch);
             std::mem::swap(&mut chunk, &mut scratch.out);
             start = end;
             // Leave the chunk's last token to the next chunk, which sees its
@@ -207,7 +218,7 @@ impl Model {
                 start -= self.vocab.bytes(last).map_or(0, <[u8]>::len);
                 dropped = chunk.last().map(|&kept| (kept, last));
             }
-            let repaired = self.join(tokens, base, &chunk, known, scratch);
+            let repaired = self.join_by(merges, tokens, base, &chunk, known, scratch);
             known = dropped;
             overlap.seam(repaired);
         }
@@ -220,8 +231,22 @@ impl Model {
     ///
     /// `known` is a pair of tokens known to be compatible: when the seam is
     /// that pair, it needs no check.
+    #[cfg(test)]
     fn join(
         &self,
+        left: &mut Vec<u32>,
+        base: usize,
+        right: &[u32],
+        known: Option<(u32, u32)>,
+        scratch: &mut Scratch,
+    ) -> bool {
+        self.join_by(&self.merges, left, base, right, known, scratch)
+    }
+
+    /// [`Model::join`] with the rules of `merges`.
+    fn join_by(
+        &self,
+        merges: &Merges,
         left: &mut Vec<u32>,
         base: usize,
         right: &[u32],
@@ -233,7 +258,7 @@ impl Model {
             return false;
         }
         let seam = (left[left.len() - 1], right[0]);
-        if known == Some(seam) || self.compatible(seam.0, seam.1, scratch) {
+        if known == Some(seam) || self.compatible_by(merges, seam.0, seam.1, scratch) {
             left.extend_from_slice(right);
             return false;
         }
@@ -251,14 +276,14 @@ impl Model {
             for &id in left[left.len() - a..].iter().chain(&right[..b]) {
                 bytes.extend_from_slice(self.vocab.bytes(id).unwrap_or_default());
             }
-            self.merge_whole(&bytes, scratch);
+            self.merge_whole_by(merges, &bytes, scratch);
             scratch.region_bytes = bytes;
             region.clear();
             region.extend_from_slice(&scratch.out);
-            let left_ok =
-                a == mine || self.compatible(left[left.len() - a - 1], region[0], scratch);
-            let right_ok =
-                b == right.len() || self.compatible(region[region.len() - 1], right[b], scratch);
+            let left_ok = a == mine
+                || self.compatible_by(merges, left[left.len() - a - 1], region[0], scratch);
+            let right_ok = b == right.len()
+                || self.compatible_by(merges, region[region.len() - 1], right[b], scratch);
             if left_ok && right_ok {
                 left.truncate(left.len() - a);
                 left.extend_from_slice(&region);
@@ -291,7 +316,13 @@ impl Model {
     /// `None` when a spine is longer than [`MAX_SPINE`] (GPT-2's are at most
     /// 8; a trained vocabulary can have deep ones, such as a run of `=` made
     /// one byte at a time).
-    fn compatible_by_trees(&self, trees: &[Tree], first: u32, second: u32) -> Option<bool> {
+    fn compatible_by_trees(
+        &self,
+        merges: &Merges,
+        trees: &[Tree],
+        first: u32,
+        second: u32,
+    ) -> Option<bool> {
         let mut right_spine = [0u32; MAX_SPINE];
         let mut left_spine = [0u32; MAX_SPINE];
         let spine = |spine: &mut [u32; MAX_SPINE], mut id: u32, go_right: bool| {
@@ -326,7 +357,7 @@ impl Model {
             } else {
                 u32::MAX
             };
-            let rule = self.merges.packed(left, right);
+            let rule = merges.packed(left, right);
             if rule != NO_RULE {
                 let made = rank_of(rule) + 1;
                 if made < next_left && made <= next_right {
@@ -347,7 +378,19 @@ impl Model {
 
     /// Whether merging the bytes of `first` and `second` together gives
     /// `first`, `second`.
+    #[cfg(test)]
     fn compatible(&self, first: u32, second: u32, scratch: &mut Scratch) -> bool {
+        self.compatible_by(&self.merges, first, second, scratch)
+    }
+
+    /// [`Model::compatible`] with the rules of `merges`.
+    fn compatible_by(
+        &self,
+        merges: &Merges,
+        first: u32,
+        second: u32,
+        scratch: &mut Scratch,
+    ) -> bool {
         let (Some(a), Some(b)) = (self.vocab.bytes(first), self.vocab.bytes(second)) else {
             return false;
         };
@@ -356,12 +399,12 @@ impl Model {
             return true;
         }
         // A rule for the pair itself would join them.
-        if self.merges.packed(first, second) != NO_RULE {
+        if merges.packed(first, second) != NO_RULE {
             return false;
         }
         match &self.trees {
             Some(trees) => self
-                .compatible_by_trees(trees, first, second)
+                .compatible_by_trees(merges, trees, first, second)
                 .unwrap_or_else(|| self.compatible_by_merging(first, second, scratch)),
             None => self.compatible_by_merging(first, second, scratch),
         }
@@ -381,7 +424,13 @@ impl Model {
         scratch.out == [first, second]
     }
 
-    fn merge_with_queue(&self, piece: &[u8], scratch: &mut Scratch, queue: &mut impl Queue) {
+    fn merge_with_queue(
+        &self,
+        merges: &Merges,
+        piece: &[u8],
+        scratch: &mut Scratch,
+        queue: &mut impl Queue,
+    ) {
         let Scratch { nodes, out, .. } = scratch;
         let n = piece.len();
         // Node i starts as byte i; a merge keeps the left node and retires
@@ -418,7 +467,7 @@ impl Model {
             let mut rule = NO_RULE;
             if after < n {
                 nodes[after].prev = left as u32;
-                rule = self.merges.packed(merged, nodes[after].id);
+                rule = merges.packed(merged, nodes[after].id);
                 if rule != NO_RULE {
                     queue.push((rank_of(rule) as u64) << 32 | left as u64);
                 }
@@ -431,7 +480,7 @@ impl Model {
             };
             if node.prev != u32::MAX {
                 let before = node.prev as usize;
-                let rule = self.merges.packed(nodes[before].id, merged);
+                let rule = merges.packed(nodes[before].id, merged);
                 nodes[before].rule = rule;
                 if rule != NO_RULE {
                     queue.push((rank_of(rule) as u64) << 32 | before as u64);
@@ -596,7 +645,7 @@ mod tests {
                 model.merge_short(&piece, &mut scratch);
                 let short = std::mem::take(&mut scratch.out);
                 let mut heap = std::mem::take(&mut scratch.heap);
-                model.merge_with_queue(&piece, &mut scratch, &mut heap);
+                model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
                 scratch.heap = heap;
                 assert_eq!(short, scratch.out, "{:?}", String::from_utf8_lossy(&piece));
             }
@@ -664,7 +713,10 @@ mod tests {
                     "{first} {second}"
                 );
                 let trees = model.trees.as_ref().unwrap();
-                if model.compatible_by_trees(trees, first, second).is_none() {
+                if model
+                    .compatible_by_trees(&model.merges, trees, first, second)
+                    .is_none()
+                {
                     deep += 1;
                     deep_incompatible += usize::from(!expected);
                 }
@@ -687,7 +739,7 @@ mod tests {
             model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
             scratch.out.clear();
             let mut heap = std::mem::take(&mut scratch.heap);
-            model.merge_with_queue(&piece, &mut scratch, &mut heap);
+            model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
             scratch.heap = heap;
             assert_eq!(chunked, scratch.out, "case {case}");
             scratch.out.clear();
@@ -721,7 +773,7 @@ mod tests {
             let expected = model.compatible_by_merging(first, second, &mut scratch);
             let quick = model.merges.packed(first, second) == NO_RULE
                 && model
-                    .compatible_by_trees(trees, first, second)
+                    .compatible_by_trees(&model.merges, trees, first, second)
                     .expect("GPT-2's spines are at most 8 deep");
             assert_eq!(quick, expected, "{first} {second}");
             if expected {
@@ -739,16 +791,19 @@ mod tests {
     /// The three long-piece paths agree: chunks with seam repair, the radix
     /// heap and the binary heap, on long pieces built to make seams hard
     /// (runs of one byte, short periods, digits, letters, punctuation, CJK).
+    /// The chunks of digits and spaces use the digits' rules, the queues all
+    /// rules.
     #[test]
     fn chunked_radix_and_binary_heap_paths_agree() {
         let model = gpt2_model();
         assert!(model.trees.is_some(), "GPT-2's rules are monotone");
-        let alphabets: [&[&str]; 9] = [
+        let alphabets: [&[&str]; 10] = [
             &["a"],
             &["a", "a", "b"],
             &["ab"],
             &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
             &["1", "9", "0"],
+            &[" ", "1", "2", "0", "7", "00"],
             &["e", "r", "s", "t", "i", "n", "g"],
             &["!", "=", "-", ".", "*", "/"],
             &["中", "文", "的", "\u{301}"],
@@ -768,10 +823,10 @@ mod tests {
             model.merge_in_chunks(piece, &mut chunked, &mut scratch);
             scratch.out.clear();
             let mut radix = std::mem::take(&mut scratch.radix);
-            model.merge_with_queue(piece, &mut scratch, &mut radix);
+            model.merge_with_queue(&model.merges, piece, &mut scratch, &mut radix);
             let by_radix = std::mem::take(&mut scratch.out);
             let mut heap = std::mem::take(&mut scratch.heap);
-            model.merge_with_queue(piece, &mut scratch, &mut heap);
+            model.merge_with_queue(&model.merges, piece, &mut scratch, &mut heap);
             let by_heap = std::mem::take(&mut scratch.out);
             assert_eq!(by_radix, by_heap, "case {case}: {text:?}");
             assert_eq!(chunked, by_heap, "case {case}: {text:?}");
@@ -813,7 +868,7 @@ mod tests {
         model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
         scratch.out.clear();
         let mut heap = std::mem::take(&mut scratch.heap);
-        model.merge_with_queue(&piece, &mut scratch, &mut heap);
+        model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
         assert_eq!(chunked, scratch.out);
     }
 

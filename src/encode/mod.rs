@@ -47,6 +47,9 @@ pub(crate) const SHORT_PIECE: usize = 64;
 pub(crate) struct Model {
     pub(crate) vocab: Vocab,
     pub(crate) merges: Merges,
+    /// The rules that make tokens of ASCII digits and spaces: all that a
+    /// number can meet (see [`Model::merges_for`]).
+    digit_merges: Merges,
     /// The packed rule for each pair of bytes, `byte_pair_rules[a << 8 | b]`:
     /// a piece's first round of lookups without hashing.
     byte_pair_rules: Vec<u64>,
@@ -199,9 +202,21 @@ impl Model {
             }
         }
         let trees = merge_trees(&vocab, &merges);
+        // Which tokens are numbers, in id order: looking the bytes up rule by
+        // rule jumps all over memory (1 ms for GPT-2; this takes a tenth).
+        let numeric: Vec<bool> = (0..vocab.id_bound() as u32)
+            .map(|id| {
+                vocab
+                    .bytes(id)
+                    .is_some_and(|b| b.iter().all(|&c| digit_or_space(c)))
+            })
+            .collect();
+        let digit_merges =
+            merges.subset(|merged| numeric.get(merged as usize).copied().unwrap_or(false));
         Model {
             vocab,
             merges,
+            digit_merges,
             byte_pair_rules,
             pair_in_token,
             trees,
@@ -296,6 +311,23 @@ impl Model {
             .map(|i| i + 1)
     }
 
+    /// The rules to merge a long `piece` with: those that make numbers when
+    /// it only holds digits and spaces, else all.
+    ///
+    /// Merging only ever looks up pairs of tokens that are substrings of the
+    /// piece, and a rule for such a pair makes their concatenation, another
+    /// substring; so the rules that make tokens of digits and spaces (1,681
+    /// of GPT-2's 50,000) answer every lookup in a number exactly. Their
+    /// tables stay in the core's own cache, where the full table (2 MB) does
+    /// not: a megabyte of random digits +15 %, the other inputs ±1 %.
+    pub(super) fn merges_for(&self, piece: &[u8]) -> &Merges {
+        if digits_and_spaces(piece) {
+            &self.digit_merges
+        } else {
+            &self.merges
+        }
+    }
+
     #[inline]
     pub(super) fn pair_in_token(&self, a: u8, b: u8) -> bool {
         let pair = (a as usize) << 8 | b as usize;
@@ -349,6 +381,20 @@ impl Model {
             self.merge_long(piece, scratch);
         }
     }
+}
+
+/// Whether `c` is an ASCII digit or a space.
+fn digit_or_space(c: u8) -> bool {
+    c.wrapping_sub(b'0') < 10 || c == b' '
+}
+
+/// Whether `bytes` are all ASCII digits or spaces.
+fn digits_and_spaces(bytes: &[u8]) -> bool {
+    // In blocks without an early exit, which the compiler vectorises: a
+    // byte at a time took 3 % of the time of a megabyte of digits.
+    bytes
+        .chunks(32)
+        .all(|block| block.iter().fold(true, |all, &c| all & digit_or_space(c)))
 }
 
 /// Where encoding puts the ids of a text, in order.
@@ -473,6 +519,42 @@ fn merge_trees(vocab: &Vocab, merges: &Merges) -> Option<Vec<Tree>> {
 mod tests {
     use super::*;
     use crate::test_support::{XorShift, byte_tokens, gpt2_vocab_and_merges};
+
+    /// The digits' rules answer every pair of tokens spelled in digits and
+    /// spaces as all the rules do, and are taken exactly for such pieces.
+    #[test]
+    fn digit_rules_answer_like_all_rules() {
+        let (vocab, merges) = gpt2_vocab_and_merges();
+        let model = Model::with_whole_piece_shortcut(vocab, merges);
+        let numeric: Vec<u32> = model
+            .vocab
+            .ids()
+            .filter(|&id| {
+                model
+                    .vocab
+                    .ordinary_bytes(id)
+                    .is_some_and(digits_and_spaces)
+            })
+            .collect();
+        assert!(numeric.len() > 1000, "{}", numeric.len());
+        let mut rules = 0;
+        for &left in &numeric {
+            for &right in &numeric {
+                let rule = model.merges.packed(left, right);
+                assert_eq!(model.digit_merges.packed(left, right), rule);
+                rules += usize::from(rule != NO_RULE);
+            }
+        }
+        assert!(rules > 900, "{rules}");
+        let digits = |piece: &[u8]| std::ptr::eq(model.merges_for(piece), &model.digit_merges);
+        assert!(digits(b" 0123456789"));
+        assert!(digits(&b"9 8".repeat(40)));
+        for (odd, at) in [(b'/', 0), (b':', 31), (b'a', 32), (0x80, 33), (b'\n', 69)] {
+            let mut piece = b"1".repeat(70);
+            piece[at] = odd;
+            assert!(!digits(&piece), "{odd} at {at}");
+        }
+    }
 
     /// The whole-piece shortcut is only sound if merging a token's own bytes
     /// gives back that token. It holds for every GPT-2 token, which is why

@@ -6,7 +6,7 @@
 mod common;
 
 use bytepair::{AllowedSpecial, Tokenizer};
-use common::{blocks, fixture_strings, fixture_text, rows, sweep_text};
+use common::{blocks, fixture_ids, fixture_strings, fixture_text, rows, sweep_text};
 
 const R50K_SPECIALS: &[(&str, u32)] = &[("<|endoftext|>", 50256)];
 
@@ -87,6 +87,16 @@ fn check_encoding(name: &str) {
 #[test]
 fn r50k_base_matches_tiktoken() {
     check_encoding("r50k_base");
+}
+
+/// r50k_base is GPT-2: loaded from its rank file (tiktoken's rule, without
+/// merge trees, so long pieces take the queue, numbers with their own rules)
+/// it gives the reference ids of the long pieces too.
+#[test]
+fn r50k_base_merges_long_pieces_like_gpt2() {
+    let text = fixture_text("corpus/long_pieces.txt");
+    let ids = encoding("r50k_base").encode(&text);
+    assert!(ids == fixture_ids("corpus/long_pieces.ids"));
 }
 
 #[test]

@@ -205,8 +205,9 @@ impl Model {
             }
         }
         let trees = merge_trees(&vocab, &merges);
-        // Which tokens are numbers, in id order: looking the bytes up rule by
-        // rule jumps all over memory (1 ms for GPT-2; this takes a tenth).
+        // Which tokens are numbers, found in id order: looking up each
+        // rule's bytes in the table's order jumped all over memory (1.7 ms
+        // for GPT-2; this and the subset take 0.5 ms).
         let numeric: Vec<bool> = (0..vocab.id_bound() as u32)
             .map(|id| {
                 vocab

@@ -26,6 +26,11 @@ pub(crate) fn merged_of(rule: u64) -> u32 {
     rule as u32
 }
 
+/// A rule packed as `rank << 32 | merged`.
+fn pack(rank: u32, merged: u32) -> u64 {
+    (rank as u64) << 32 | merged as u64
+}
+
 /// All merge rules of a tokenizer.
 pub(crate) struct Merges {
     /// `key(left, right)` -> `rank << 32 | merged`.
@@ -78,7 +83,7 @@ impl Merges {
     /// rank of an existing rule for the same pair instead of adding it.
     pub(crate) fn push(&mut self, left: u32, right: u32, merged: u32) -> Result<(), u32> {
         let rank = self.ordered.len() as u32;
-        let value = (rank as u64) << 32 | merged as u64;
+        let value = pack(rank, merged);
         match self.by_pair.insert(key(left, right), value) {
             Some(existing) => Err((existing >> 32) as u32),
             None => {
@@ -101,7 +106,7 @@ impl Merges {
         merged: u32,
         saved: bool,
     ) -> bool {
-        let value = (merged as u64) << 32 | merged as u64;
+        let value = pack(merged, merged);
         let added = self.by_pair.insert(key(left, right), value).is_none();
         if added {
             self.mark(key(left, right));
@@ -165,12 +170,10 @@ impl Merges {
                 .filter(|&(_, rule)| keep(merged_of(rule)))
                 .collect()
         } else {
-            (0u64..)
+            (0u32..)
                 .zip(&self.ordered)
                 .filter(|&(_, &(_, _, merged))| keep(merged))
-                .map(|(rank, &(left, right, merged))| {
-                    (key(left, right), rank << 32 | merged as u64)
-                })
+                .map(|(rank, &(left, right, merged))| (key(left, right), pack(rank, merged)))
                 .collect()
         };
         let mut subset = Merges::with_capacity(kept.len() * SUBSET_SPREAD);

@@ -94,7 +94,6 @@ pub(crate) fn decode_into(utf8: &[u8], out: &mut Vec<u8>) -> bool {
 
 /// Reads a token written in the byte-level alphabet back into bytes, or `None`
 /// if some character is not in the alphabet.
-#[cfg(test)]
 pub(crate) fn text_to_bytes(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len());
     decode_into(text.as_bytes(), &mut out).then_some(out)

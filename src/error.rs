@@ -246,6 +246,16 @@ pub enum Error {
         value: String,
     },
 
+    /// A tokenizer.json whose model is not BPE (Unigram, WordPiece,
+    /// WordLevel).
+    #[error("{file}: model.type is {model}; bytepair implements BPE models only")]
+    NotBpe {
+        /// The file (path or in-memory label).
+        file: String,
+        /// The model's type.
+        model: String,
+    },
+
     /// Decoded bytes are not valid UTF-8 (use `decode_bytes` to get them anyway).
     #[error("decoded bytes are not valid UTF-8: {source}")]
     InvalidUtf8 {

@@ -11,6 +11,7 @@ mod hash;
 mod merges;
 mod parallel;
 mod piece_cache;
+mod pipeline;
 mod pretokenize;
 #[cfg(test)]
 mod test_support;

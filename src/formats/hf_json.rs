@@ -19,17 +19,19 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::gpt2;
+use super::hf_pipeline::{self, At};
 use crate::error::{Error, Result};
+use crate::pipeline::{AddedToken, AddedTokens, JsonSections, PreTokenizer, Pipeline};
 use crate::merges::Merges;
 use crate::vocab::Vocab;
 
-/// What a tokenizer.json gives: the vocabulary and merges, the
-/// pretokenization pattern and whether `ignore_merges` is set.
+/// What a tokenizer.json gives: the vocabulary and merges, whether
+/// `ignore_merges` is set, and the pipeline around the model.
 pub(crate) struct Loaded {
     pub(crate) vocab: Vocab,
     pub(crate) merges: Merges,
-    pub(crate) pattern: String,
     pub(crate) ignore_merges: bool,
+    pub(crate) pipeline: Pipeline,
 }
 
 #[derive(Deserialize)]
@@ -40,7 +42,7 @@ struct FileIn<'a> {
     #[serde(default)]
     padding: Value,
     #[serde(default)]
-    added_tokens: Vec<AddedToken>,
+    added_tokens: Vec<AddedTokenIn>,
     #[serde(default)]
     normalizer: Value,
     #[serde(default)]
@@ -68,7 +70,8 @@ struct ModelIn<'a> {
     #[serde(default)]
     ignore_merges: Value,
     #[serde(borrow)]
-    vocab: &'a RawValue,
+    vocab: Option<&'a RawValue>,
+    #[serde(default)]
     merges: Vec<MergeIn>,
 }
 
@@ -80,7 +83,7 @@ enum MergeIn {
 }
 
 #[derive(Deserialize, Serialize)]
-struct AddedToken {
+struct AddedTokenIn {
     id: u32,
     content: String,
     #[serde(default)]
@@ -89,10 +92,27 @@ struct AddedToken {
     lstrip: bool,
     #[serde(default)]
     rstrip: bool,
-    #[serde(default)]
+    #[serde(default = "yes")]
     normalized: bool,
     #[serde(default)]
     special: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Whether a pre-tokenizer or decoder section has a `ByteLevel` part: the
+/// vocabulary is then written in GPT-2's byte-level alphabet.
+fn has_byte_level(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            map.get("type").and_then(Value::as_str) == Some("ByteLevel")
+                || map.values().any(has_byte_level)
+        }
+        Value::Array(items) => items.iter().any(has_byte_level),
+        _ => false,
+    }
 }
 
 /// Reads a tokenizer.json; `file` names it in errors.
@@ -112,26 +132,25 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
             return Err(unsupported("version", &Value::from(version.as_str())));
         }
     }
-    for (setting, value) in [
-        ("truncation", &doc.truncation),
-        ("padding", &doc.padding),
-        ("normalizer", &doc.normalizer),
-    ] {
+    for (setting, value) in [("truncation", &doc.truncation), ("padding", &doc.padding)] {
         if !value.is_null() {
             return Err(unsupported(setting, value));
         }
     }
-    let pattern = read_pre_tokenizer(&doc.pre_tokenizer, &unsupported)?;
-    check_post_processor(&doc.post_processor, &unsupported)?;
-    check_byte_level_or_null("decoder", &doc.decoder, &unsupported)?;
 
     let model = &doc.model;
     if let Some(kind) = &model.kind {
         if kind != "BPE" {
-            return Err(unsupported("model.type", &Value::from(kind.as_str())));
+            return Err(Error::NotBpe {
+                file: file.to_string(),
+                model: kind.clone(),
+            });
         }
     }
-    // Dropout 0 never drops a merge.
+    let Some(model_vocab) = model.vocab else {
+        return Err(format("model.vocab is missing".to_string()));
+    };
+    // Dropout 0 never drops a merge; any other value is random by design.
     if !(model.dropout.is_null() || model.dropout.as_f64() == Some(0.0)) {
         return Err(unsupported("model.dropout", &model.dropout));
     }
@@ -149,38 +168,86 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
     if !(model.byte_fallback.is_null() || model.byte_fallback == Value::Bool(false)) {
         return Err(unsupported("model.byte_fallback", &model.byte_fallback));
     }
+    if !has_byte_level(&doc.pre_tokenizer) && !has_byte_level(&doc.decoder) {
+        // The vocabulary is then made of characters, not of the byte-level
+        // alphabet: SentencePiece-style BPE.
+        return Err(unsupported(
+            "model (character-level BPE without a ByteLevel pre-tokenizer or decoder)",
+            &Value::from("BPE"),
+        ));
+    }
     let ignore_merges = match &model.ignore_merges {
         Value::Null => false,
         Value::Bool(b) => *b,
         other => return Err(unsupported("model.ignore_merges", other)),
     };
 
-    let mut added = Vec::with_capacity(doc.added_tokens.len());
-    for (i, token) in doc.added_tokens.iter().enumerate() {
-        for (flag, set) in [
-            ("single_word", token.single_word),
-            ("lstrip", token.lstrip),
-            ("rstrip", token.rstrip),
-        ] {
-            if set {
-                return Err(unsupported(
-                    &format!("added_tokens[{i}].{flag} ({:?})", token.content),
-                    &Value::Bool(true),
-                ));
-            }
-        }
-        added.push((token.content.clone(), token.id));
-    }
+    let at = |path: &str| At {
+        file,
+        path: path.to_string(),
+    };
+    let normalizer = hf_pipeline::normalizer(&at("normalizer"), &doc.normalizer)?;
+    let pre_tokenizer = hf_pipeline::pre_tokenizer(&at("pre_tokenizer"), &doc.pre_tokenizer)?;
+    let decoder = hf_pipeline::decoder(&at("decoder"), &doc.decoder)?;
 
+    let added: Vec<(String, u32)> = doc
+        .added_tokens
+        .iter()
+        .map(|t| (t.content.clone(), t.id))
+        .collect();
     let vocab_file = format!("{file} (model.vocab)");
-    let mut vocab = gpt2::read_vocab_json(model.vocab.get().as_bytes(), &vocab_file, &added)?;
+    let mut vocab = gpt2::read_vocab_json(model_vocab.get().as_bytes(), &vocab_file, &added)?;
     let merges = read_merges(&model.merges, file, &vocab)?;
     gpt2::demote_unmade(&mut vocab, &merges);
+
+    let token_id = |text: &str| {
+        doc.added_tokens
+            .iter()
+            .find(|t| t.content == text)
+            .map(|t| t.id)
+            .or_else(|| {
+                crate::byte_level::text_to_bytes(text).and_then(|b| vocab.ordinary_id(&b))
+            })
+    };
+    let post_processor =
+        hf_pipeline::post_processor(&at("post_processor"), &doc.post_processor, &token_id)?;
+    let added_tokens = doc
+        .added_tokens
+        .iter()
+        .map(|t| AddedToken {
+            id: t.id,
+            content: t.content.clone(),
+            single_word: t.single_word,
+            lstrip: t.lstrip,
+            rstrip: t.rstrip,
+            normalized: t.normalized,
+            special: t.special,
+        })
+        .collect();
+    let added = AddedTokens::new(added_tokens, normalizer.as_ref())?;
+    let fast = match pre_tokenizer.as_ref().and_then(PreTokenizer::as_pretokenizer) {
+        Some(fast) => Some(fast?),
+        None => None,
+    };
+    let pipeline = Pipeline {
+        added,
+        normalizer: normalizer.filter(|n| !n.is_identity()),
+        pre_tokenizer,
+        fast,
+        post_processor,
+        decoder,
+        json: JsonSections {
+            normalizer: doc.normalizer.clone(),
+            pre_tokenizer: doc.pre_tokenizer.clone(),
+            post_processor: doc.post_processor.clone(),
+            decoder: doc.decoder.clone(),
+        },
+    };
     Ok(Loaded {
         vocab,
         merges,
-        pattern,
         ignore_merges,
+        pipeline,
     })
 }
 
@@ -222,131 +289,12 @@ fn read_merges(entries: &[MergeIn], file: &str, vocab: &Vocab) -> Result<Merges>
     gpt2::read_merges_txt(text.as_bytes(), &merges_file, vocab)
 }
 
-/// The pattern a pre-tokenizer splits with.
-fn read_pre_tokenizer(
-    value: &Value,
-    unsupported: &impl Fn(&str, &Value) -> Error,
-) -> Result<String> {
-    let kind = value.get("type").and_then(Value::as_str);
-    match kind {
-        Some("ByteLevel") => {
-            check_byte_level("pre_tokenizer", value, unsupported)?;
-            if use_regex(value) {
-                Ok(crate::pretokenize::GPT2_PATTERN.to_string())
-            } else {
-                // No split at all: each text would be one chunk.
-                Err(unsupported("pre_tokenizer.use_regex", &Value::Bool(false)))
-            }
-        }
-        Some("Sequence") => {
-            let parts = value
-                .get("pretokenizers")
-                .and_then(Value::as_array)
-                .ok_or_else(|| unsupported("pre_tokenizer", value))?;
-            let [split, byte_level] = &parts[..] else {
-                return Err(unsupported("pre_tokenizer.pretokenizers", value));
-            };
-            let pattern = read_split(split, unsupported)?;
-            if byte_level.get("type").and_then(Value::as_str) != Some("ByteLevel") {
-                return Err(unsupported("pre_tokenizer.pretokenizers[1]", byte_level));
-            }
-            check_byte_level("pre_tokenizer.pretokenizers[1]", byte_level, unsupported)?;
-            if use_regex(byte_level) {
-                // A second split with GPT-2's regex inside each chunk.
-                return Err(unsupported(
-                    "pre_tokenizer.pretokenizers[1].use_regex",
-                    &Value::Bool(true),
-                ));
-            }
-            Ok(pattern)
-        }
-        _ => Err(unsupported("pre_tokenizer", value)),
-    }
-}
-
-/// The pattern of a `Split` pre-tokenizer that keeps matches and gaps as
-/// chunks (`Isolated`, not inverted).
-fn read_split(value: &Value, unsupported: &impl Fn(&str, &Value) -> Error) -> Result<String> {
-    let at = "pre_tokenizer.pretokenizers[0]";
-    if value.get("type").and_then(Value::as_str) != Some("Split") {
-        return Err(unsupported(at, value));
-    }
-    let behavior = value.get("behavior").unwrap_or(&Value::Null);
-    if behavior.as_str() != Some("Isolated") {
-        return Err(unsupported(&format!("{at}.behavior"), behavior));
-    }
-    let invert = value.get("invert").unwrap_or(&Value::Null);
-    if !(invert.is_null() || *invert == Value::Bool(false)) {
-        return Err(unsupported(&format!("{at}.invert"), invert));
-    }
-    let pattern = value.get("pattern").unwrap_or(&Value::Null);
-    if let Some(regex) = pattern.get("Regex").and_then(Value::as_str) {
-        if crate::pretokenize::has_possessive_interval(regex) {
-            // HF's Oniguruma reads `{n,m}+` as a repetition, fancy-regex as
-            // possessive: the chunks would differ.
-            return Err(unsupported(
-                &format!("{at}.pattern (an interval followed by +)"),
-                pattern,
-            ));
-        }
-        Ok(regex.to_string())
-    } else if let Some(literal) = pattern.get("String").and_then(Value::as_str) {
-        Ok(regex::escape(literal))
-    } else {
-        Err(unsupported(&format!("{at}.pattern"), pattern))
-    }
-}
-
-fn use_regex(byte_level: &Value) -> bool {
-    byte_level
-        .get("use_regex")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
-}
-
-/// A `ByteLevel` pre-tokenizer must not add a prefix space (bytepair encodes
-/// the text as given, like GPT-2).
-fn check_byte_level(
-    at: &str,
-    value: &Value,
-    unsupported: &impl Fn(&str, &Value) -> Error,
-) -> Result<()> {
-    match value.get("add_prefix_space") {
-        Some(Value::Bool(true)) => Err(unsupported(
-            &format!("{at}.add_prefix_space"),
-            &Value::Bool(true),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A decoder must be `ByteLevel` (or absent): it only maps the byte-level
-/// alphabet back to bytes, which bytepair does.
-fn check_byte_level_or_null(
-    at: &str,
-    value: &Value,
-    unsupported: &impl Fn(&str, &Value) -> Error,
-) -> Result<()> {
-    match value.get("type").and_then(Value::as_str) {
-        _ if value.is_null() => Ok(()),
-        Some("ByteLevel") => Ok(()),
-        _ => Err(unsupported(at, value)),
-    }
-}
-
-/// A post-processor must not add tokens: `ByteLevel` (which only adjusts
-/// offsets) or none. Templates that add a BOS token are refused, since
-/// bytepair's ids would lack it.
-fn check_post_processor(value: &Value, unsupported: &impl Fn(&str, &Value) -> Error) -> Result<()> {
-    check_byte_level_or_null("post_processor", value, unsupported)
-}
-
 #[derive(Serialize)]
 struct FileOut {
     version: &'static str,
     truncation: Value,
     padding: Value,
-    added_tokens: Vec<AddedToken>,
+    added_tokens: Vec<AddedTokenIn>,
     normalizer: Value,
     pre_tokenizer: Value,
     post_processor: Value,
@@ -369,9 +317,16 @@ struct ModelOut {
     merges: Vec<(String, String)>,
 }
 
-/// The text of a tokenizer.json for `vocab` and `merges`, splitting with
-/// `pattern` (spelled for HF's regex engine).
-pub(crate) fn write(vocab: &Vocab, merges: &Merges, pattern: &str, ignore_merges: bool) -> String {
+/// The text of a tokenizer.json for `vocab` and `merges`: with the
+/// `pipeline` read from a tokenizer.json, or else splitting with `pattern`
+/// (spelled for HF's regex engine) and the byte-level stages.
+pub(crate) fn write(
+    vocab: &Vocab,
+    merges: &Merges,
+    pattern: &str,
+    ignore_merges: bool,
+    pipeline: Option<&Pipeline>,
+) -> String {
     let byte_level = |use_regex: bool| {
         serde_json::json!({
             "type": "ByteLevel",
@@ -399,7 +354,7 @@ pub(crate) fn write(vocab: &Vocab, merges: &Merges, pattern: &str, ignore_merges
     let added_tokens = vocab
         .specials()
         .iter()
-        .map(|(text, id)| AddedToken {
+        .map(|(text, id)| AddedTokenIn {
             id: *id,
             content: text.clone(),
             single_word: false,
@@ -409,6 +364,30 @@ pub(crate) fn write(vocab: &Vocab, merges: &Merges, pattern: &str, ignore_merges
             special: true,
         })
         .collect();
+    let (mut normalizer, mut post_processor, mut decoder) =
+        (Value::Null, byte_level(true), byte_level(true));
+    let (mut pre_tokenizer, mut added_tokens) = (pre_tokenizer, added_tokens);
+    if let Some(pipeline) = pipeline {
+        let json = &pipeline.json;
+        normalizer = json.normalizer.clone();
+        pre_tokenizer = json.pre_tokenizer.clone();
+        post_processor = json.post_processor.clone();
+        decoder = json.decoder.clone();
+        added_tokens = pipeline
+            .added
+            .tokens
+            .iter()
+            .map(|t| AddedTokenIn {
+                id: t.id,
+                content: t.content.clone(),
+                single_word: t.single_word,
+                lstrip: t.lstrip,
+                rstrip: t.rstrip,
+                normalized: t.normalized,
+                special: t.special,
+            })
+            .collect();
+    }
     let vocab_json = gpt2::write_vocab_json(vocab);
     let spelled = |id: u32| gpt2::token_text(vocab, id);
     let doc = FileOut {
@@ -416,10 +395,10 @@ pub(crate) fn write(vocab: &Vocab, merges: &Merges, pattern: &str, ignore_merges
         truncation: Value::Null,
         padding: Value::Null,
         added_tokens,
-        normalizer: Value::Null,
+        normalizer,
         pre_tokenizer,
-        post_processor: byte_level(true),
-        decoder: byte_level(true),
+        post_processor,
+        decoder,
         model: ModelOut {
             kind: "BPE",
             dropout: Value::Null,

@@ -3,5 +3,6 @@
 
 pub(crate) mod gpt2;
 pub(crate) mod hf_json;
+mod hf_pipeline;
 mod json_object;
 pub(crate) mod tiktoken;

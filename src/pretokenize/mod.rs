@@ -13,7 +13,8 @@ mod regex_split;
 mod scan;
 
 use crate::error::Result;
-use regex_split::{RegexChunks, RegexSplitter};
+pub(crate) use regex_split::RegexSplitter;
+use regex_split::RegexChunks;
 use scan::{CL100K, GPT2, O200K, ScanChunks};
 
 /// GPT-2's pretokenization pattern, verbatim from OpenAI's `encoder.py`.

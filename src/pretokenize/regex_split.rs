@@ -62,6 +62,42 @@ impl RegexSplitter {
         }
     }
 
+    /// Every match in `text` as a byte range, in order, with the empty ones
+    /// (except one right where the previous match ended), as the regex
+    /// crates and Oniguruma iterate: what HF's `Split` sees.
+    pub(crate) fn matches(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut search = 0;
+        let mut last_end = None;
+        while search <= text.len() {
+            let m = match self.limited.find_from_pos(text, search) {
+                Ok(m) => m,
+                Err(_) => self.unlimited.find_from_pos(text, search).ok().flatten(),
+            };
+            let Some(m) = m else { break };
+            let (start, end) = (m.start(), m.end());
+            if start == end && last_end == Some(end) {
+                // Step over one character and look again.
+                match text[end..].chars().next() {
+                    Some(c) => search = end + c.len_utf8(),
+                    None => break,
+                }
+                continue;
+            }
+            found.push((start, end));
+            last_end = Some(end);
+            search = if start == end {
+                match text[end..].chars().next() {
+                    Some(c) => end + c.len_utf8(),
+                    None => break,
+                }
+            } else {
+                end
+            };
+        }
+        found
+    }
+
     /// Whether every match in `text` succeeds within fancy-regex's
     /// backtracking limit: the error a strict caller gets otherwise.
     pub(crate) fn check(&self, text: &str) -> Result<()> {

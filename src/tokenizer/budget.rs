@@ -28,17 +28,13 @@ impl Tokenizer {
     /// assert_eq!(text.get(ranges[0].clone()), Some("Hi"));
     /// assert_eq!(text.get(ranges[1].clone()), None); // " " and most of "😀"
     /// ```
+    ///
+    /// A tokenizer loaded from tokenizer.json gives HF's offsets instead:
+    /// ranges of the original text (before normalization) that may overlap
+    /// (a token that holds part of a character covers the whole character)
+    /// and leave out what the pipeline removed or trimmed.
     pub fn encode_with_offsets(&self, text: &str) -> Vec<(u32, Range<usize>)> {
-        let ids = self.encode(text);
-        let mut start = 0;
-        ids.into_iter()
-            .map(|id| {
-                // Every id `encode` returns is in the vocabulary.
-                let len = self.id_to_token(id).map_or(0, <[u8]>::len);
-                start += len;
-                (id, start - len..start)
-            })
-            .collect()
+        self.encode_with_offsets_inner(text, true)
     }
 
     /// The byte range that each of `ids` covers in their decoded bytes
@@ -76,6 +72,9 @@ impl Tokenizer {
     /// assert_eq!(gpt2.count_till_limit("", 0), Some(0));
     /// ```
     pub fn count_till_limit(&self, text: &str, limit: usize) -> Option<usize> {
+        if self.pipeline().is_some() {
+            return Some(self.count(text)).filter(|&n| n <= limit);
+        }
         let count = Cell::new(0usize);
         self.encode_while(
             text,
@@ -105,6 +104,9 @@ impl Tokenizer {
     /// assert_eq!(gpt2.truncate_to_tokens("😀", 1), "");
     /// ```
     pub fn truncate_to_tokens<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
+        if self.pipeline().is_some() {
+            return self.truncate_by_offsets(text, max_tokens);
+        }
         let ids = RefCell::new(Vec::with_capacity(max_tokens.min(1 << 16) + 1));
         self.encode_while(
             text,
@@ -129,6 +131,31 @@ impl Tokenizer {
         while let Some(end) = ends.pop() {
             let prefix = &text[..end];
             if self.count_till_limit(prefix, max_tokens).is_some() {
+                return prefix;
+            }
+        }
+        ""
+    }
+
+    /// [`Tokenizer::truncate_to_tokens`] for a pipeline, whose tokens map to
+    /// the text through their offsets: the longest prefix ending where one
+    /// of the first `max_tokens` tokens ends that encodes to at most
+    /// `max_tokens` tokens.
+    fn truncate_by_offsets<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
+        let tokens = self.encode_with_offsets(text);
+        if tokens.len() <= max_tokens {
+            return text;
+        }
+        let mut ends: Vec<usize> = tokens[..max_tokens]
+            .iter()
+            .map(|(_, r)| r.end)
+            .filter(|&end| text.is_char_boundary(end))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        while let Some(end) = ends.pop() {
+            let prefix = &text[..end];
+            if self.count(prefix) <= max_tokens {
                 return prefix;
             }
         }

@@ -350,13 +350,17 @@ impl Tokenizer {
 
     fn from_tokenizer_json_labelled(json: &[u8], file: &str) -> Result<Tokenizer> {
         let loaded = hf_json::load(json, file)?;
-        let pretokenizer = Pretokenizer::from_pattern(&loaded.pattern)?;
         let model = if loaded.ignore_merges {
             Model::with_whole_piece_shortcut(loaded.vocab, loaded.merges)
         } else {
             Model::new(loaded.vocab, loaded.merges)
         };
-        Tokenizer::from_model(model, pretokenizer)
+        let pipeline = loaded.pipeline;
+        // `split` and `pattern` show the pipeline's split where it is one
+        // pattern; otherwise GPT-2's stands in (the pipeline does not use it).
+        let pretokenizer = pipeline.fast.clone().unwrap_or(Pretokenizer::Gpt2);
+        let pipeline = Some(Box::new(pipeline));
+        Tokenizer::with_pipeline(std::sync::Arc::new(model), pretokenizer, pipeline)
     }
 
     /// The tokenizer as HF tokenizers' `tokenizer.json`: a BPE model with
@@ -386,6 +390,7 @@ impl Tokenizer {
             &model.merges,
             pattern,
             model.ignore_merges,
+            self.pipeline(),
         ))
     }
 

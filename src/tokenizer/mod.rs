@@ -6,6 +6,7 @@
 
 mod budget;
 mod load;
+mod model_input;
 mod special;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use crate::decode::{DecodeStream, decode_into, decode_text};
 use crate::encode::{Count, Memo, Model};
 use crate::error::Result;
+use crate::pipeline::{Output, Pipeline};
 use crate::pretokenize::Pretokenizer;
 
 pub use special::AllowedSpecial;
@@ -43,6 +45,10 @@ struct Inner {
     /// longest first, so that the longest wins where two start together.
     /// `None` when there are none.
     special_matcher: Option<regex::Regex>,
+    /// The stages of a tokenizer.json around the model; `None` for the
+    /// tokenizers whose only stage is `pretokenizer` (OpenAI's encodings,
+    /// GPT-2 files).
+    pipeline: Option<Box<Pipeline>>,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -62,14 +68,42 @@ impl Tokenizer {
     }
 
     fn from_shared_model(model: Arc<Model>, pretokenizer: Pretokenizer) -> Result<Tokenizer> {
+        Tokenizer::with_pipeline(model, pretokenizer, None)
+    }
+
+    fn with_pipeline(
+        model: Arc<Model>,
+        pretokenizer: Pretokenizer,
+        pipeline: Option<Box<Pipeline>>,
+    ) -> Result<Tokenizer> {
         let special_matcher = special::matcher(model.vocab.specials())?;
         Ok(Tokenizer {
             inner: Arc::new(Inner {
                 model,
                 pretokenizer,
                 special_matcher,
+                pipeline,
             }),
         })
+    }
+
+    /// The tokenizer.json pipeline, if this tokenizer has one.
+    pub(crate) fn pipeline(&self) -> Option<&Pipeline> {
+        self.inner.pipeline.as_deref()
+    }
+
+    /// Encodes `text` through the pipeline, with special tokens recognized
+    /// unless `skip_special`.
+    pub(crate) fn pipeline_encode(
+        &self,
+        pipeline: &Pipeline,
+        text: &str,
+        skip_special: bool,
+        memo: &mut Memo,
+        ids: &mut Vec<u32>,
+    ) {
+        let mut out = Output { ids, offsets: None };
+        pipeline.encode(&self.inner.model, text, skip_special, memo, &mut out);
     }
 
     /// The same vocabulary and merges with another pretokenization pattern.
@@ -111,6 +145,10 @@ impl Tokenizer {
     /// parts of the same call (one per thread in `parallel`).
     pub(crate) fn encode_with_memo(&self, text: &str, memo: &mut Memo) -> Vec<u32> {
         let mut ids = ids_for(text);
+        if let Some(pipeline) = self.pipeline() {
+            self.pipeline_encode(pipeline, text, true, memo, &mut ids);
+            return ids;
+        }
         self.encode_ordinary_with(text, memo, &mut ids);
         ids
     }
@@ -118,6 +156,9 @@ impl Tokenizer {
     /// The number of tokens [`Tokenizer::encode`] gives for `text`, without
     /// building the vector.
     pub fn count(&self, text: &str) -> usize {
+        if self.pipeline().is_some() {
+            return self.encode(text).len();
+        }
         let inner = &*self.inner;
         let mut count = Count::default();
         let pieces = inner.pretokenizer.split(text);
@@ -140,6 +181,10 @@ impl Tokenizer {
     /// Encodes `text` into `ids` with the memo of earlier parts of the same
     /// call (the segments between special tokens, or `parallel`'s parts).
     pub(crate) fn encode_ordinary_with(&self, text: &str, memo: &mut Memo, ids: &mut Vec<u32>) {
+        if let Some(pipeline) = self.pipeline() {
+            self.pipeline_encode(pipeline, text, true, memo, ids);
+            return;
+        }
         let inner = &*self.inner;
         let pieces = inner.pretokenizer.split(text);
         inner.model.encode_pieces_with(pieces, memo, ids);
@@ -148,6 +193,10 @@ impl Tokenizer {
     /// A place at or after `from` where `text` can be cut without changing
     /// its encoding (see [`Pretokenizer::independent_cut`]).
     pub(crate) fn independent_cut(&self, text: &str, from: usize) -> Option<usize> {
+        if self.pipeline().is_some() {
+            // Added tokens and normalizers may reach across any cut.
+            return None;
+        }
         self.inner.pretokenizer.independent_cut(text, from)
     }
 
@@ -163,7 +212,14 @@ impl Tokenizer {
     /// [`Error::UnknownId`] for an id the tokenizer does not have, and
     /// [`Error::InvalidUtf8`] when the bytes are not UTF-8 (a token can hold
     /// part of a character; [`Tokenizer::decode_bytes`] returns such bytes).
+    ///
+    /// A tokenizer loaded from tokenizer.json decodes through its decoder,
+    /// exactly as HF's `decode(ids, skip_special_tokens=False)`: bytes that
+    /// are not UTF-8 become U+FFFD there, as the decoder defines.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        if let Some(pipeline) = self.pipeline() {
+            return self.pipeline_decode(pipeline, ids, false);
+        }
         decode_text(&self.inner.model.vocab, ids)
     }
 

@@ -136,6 +136,20 @@ impl Tokenizer {
         // One memo for the whole call: the piece cache learned in one
         // segment serves the segments after the next special token.
         let mut memo = Memo::default();
+        if let Some(pipeline) = self.pipeline() {
+            let first = ids.len();
+            self.pipeline_encode(pipeline, text, false, &mut memo, ids);
+            // Ask about each special token found, in order, with its
+            // place in the text (found again, with offsets, only if any).
+            if ids[first..].iter().any(|&id| pipeline.is_special(id)) {
+                for (id, range) in self.encode_with_offsets_inner(text, false) {
+                    if let Some(token) = pipeline.added.by_id(id).filter(|t| t.special) {
+                        allow(&token.content, range.start)?;
+                    }
+                }
+            }
+            return Ok(());
+        }
         let Some(matcher) = &self.inner.special_matcher else {
             self.encode_ordinary_with(text, &mut memo, ids);
             return Ok(());

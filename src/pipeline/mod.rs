@@ -1,0 +1,228 @@
+//! HF tokenizers' pipeline, as tokenizer.json describes it: added tokens are
+//! found first, then the text between them is normalized, cut into words by
+//! the pre-tokenizer, and each word is merged by the BPE model; a
+//! post-processor adds the model's special tokens, and a decoder turns ids
+//! back into text.
+//!
+//! Each stage is a module with an enum of the kinds HF defines. A tokenizer
+//! whose pipeline is only a split by one pattern (OpenAI's encodings, GPT-2,
+//! Llama 3) runs that split on bytepair's scanners and pays for nothing
+//! else; a normalizer that leaves a text unchanged (NFC on NFC text) costs a
+//! quick check.
+
+mod added;
+mod decoder;
+mod normalized;
+mod normalizer;
+mod pattern;
+mod post;
+mod pre_tokenizer;
+
+use std::ops::Range;
+
+pub(crate) use added::{AddedToken, AddedTokens};
+pub(crate) use decoder::Decoder;
+pub(crate) use normalized::Normalized;
+pub(crate) use normalizer::Normalizer;
+pub(crate) use pattern::Pattern;
+pub(crate) use post::{Encoded, Item, PostProcessor};
+pub(crate) use pre_tokenizer::{Behavior, PreTokenizer, PrependScheme};
+use pre_tokenizer::Words;
+
+use crate::encode::{Memo, Model};
+use crate::pretokenize::Pretokenizer;
+
+/// The stages of a tokenizer.json around its BPE model.
+#[derive(Clone, Debug)]
+pub(crate) struct Pipeline {
+    pub(crate) added: AddedTokens,
+    pub(crate) normalizer: Option<Normalizer>,
+    pub(crate) pre_tokenizer: Option<PreTokenizer>,
+    /// The scanner or regex equal to `pre_tokenizer`, if there is one.
+    pub(crate) fast: Option<Pretokenizer>,
+    pub(crate) post_processor: Option<PostProcessor>,
+    pub(crate) decoder: Option<Decoder>,
+    /// The tokenizer.json sections as read, written back by
+    /// `to_tokenizer_json`.
+    pub(crate) json: JsonSections,
+}
+
+/// The sections of a tokenizer.json that are saved as they were read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct JsonSections {
+    pub(crate) normalizer: serde_json::Value,
+    pub(crate) pre_tokenizer: serde_json::Value,
+    pub(crate) post_processor: serde_json::Value,
+    pub(crate) decoder: serde_json::Value,
+}
+
+/// Where one text's ids go: only the ids, or the ids with offsets.
+pub(crate) struct Output<'a> {
+    pub(crate) ids: &'a mut Vec<u32>,
+    pub(crate) offsets: Option<&'a mut Vec<Range<usize>>>,
+}
+
+impl Pipeline {
+    /// Encodes `text`: added tokens (special ones only unless
+    /// `skip_special`), normalizer, pre-tokenizer, model. No post-processor.
+    pub(crate) fn encode(
+        &self,
+        model: &Model,
+        text: &str,
+        skip_special: bool,
+        memo: &mut Memo,
+        out: &mut Output<'_>,
+    ) {
+        for (token, range) in self.added.find_raw(text, skip_special) {
+            match token {
+                Some(index) => {
+                    out.ids.push(self.added.tokens[index].id);
+                    if let Some(offsets) = out.offsets.as_deref_mut() {
+                        offsets.push(range);
+                    }
+                }
+                None if range.is_empty() => {}
+                None => self.encode_segment(model, text, range, skip_special, memo, out),
+            }
+        }
+    }
+
+    /// Encodes the text between two raw added tokens.
+    fn encode_segment(
+        &self,
+        model: &Model,
+        text: &str,
+        range: Range<usize>,
+        skip_special: bool,
+        memo: &mut Memo,
+        out: &mut Output<'_>,
+    ) {
+        let segment = &text[range.clone()];
+        let unchanged = self
+            .normalizer
+            .as_ref()
+            .is_none_or(|n| n.is_identity() || n.leaves_unchanged(segment));
+        if let (true, Some(fast)) = (unchanged, &self.fast) {
+            // The normalized text is the text: its added tokens are found
+            // in it, and the words cut from it in place.
+            for (token, part) in self.added.find_normalized(segment, skip_special) {
+                let part = range.start + part.start..range.start + part.end;
+                match token {
+                    Some(index) => {
+                        out.ids.push(self.added.tokens[index].id);
+                        if let Some(offsets) = out.offsets.as_deref_mut() {
+                            offsets.push(part);
+                        }
+                    }
+                    None if part.is_empty() => {}
+                    None => self.encode_words_in_place(model, text, part, fast, memo, out),
+                }
+            }
+            return;
+        }
+        let mut buf = Normalized::new(segment, range.start);
+        if let Some(normalizer) = &self.normalizer {
+            if !unchanged {
+                normalizer.apply(&mut buf);
+            }
+        }
+        for (token, part) in self.added.find_normalized(&buf.text, skip_special) {
+            match token {
+                Some(index) => {
+                    out.ids.push(self.added.tokens[index].id);
+                    if let Some(offsets) = out.offsets.as_deref_mut() {
+                        offsets.push(buf.original(part));
+                    }
+                }
+                None if part.is_empty() => {}
+                None => {
+                    let mut words = Words {
+                        buf: buf.slice(part.clone()),
+                        ranges: Vec::new(),
+                    };
+                    words.ranges.push(0..words.buf.text.len());
+                    if let Some(pre) = &self.pre_tokenizer {
+                        pre.apply(&mut words);
+                    }
+                    self.encode_words(model, &words, memo, out);
+                }
+            }
+        }
+    }
+
+    /// The fast path: the words are cut from the original text by a scanner.
+    fn encode_words_in_place(
+        &self,
+        model: &Model,
+        text: &str,
+        range: Range<usize>,
+        fast: &Pretokenizer,
+        memo: &mut Memo,
+        out: &mut Output<'_>,
+    ) {
+        let segment = &text[range.clone()];
+        let Some(offsets) = out.offsets.as_deref_mut() else {
+            model.encode_pieces_with(fast.split(segment), memo, out.ids);
+            return;
+        };
+        let mut at = range.start;
+        for word in fast.split(segment) {
+            let first = out.ids.len();
+            model.encode_pieces_with(std::iter::once(word), memo, out.ids);
+            for &id in &out.ids[first..] {
+                let len = model.vocab.bytes(id).map_or(0, <[u8]>::len);
+                offsets.push(char_range(text, at..at + len));
+                at += len;
+            }
+        }
+    }
+
+    /// Merges each word and records where its tokens came from.
+    fn encode_words(&self, model: &Model, words: &Words, memo: &mut Memo, out: &mut Output<'_>) {
+        let pieces = words.ranges.iter().map(|r| &words.buf.text[r.clone()]);
+        let Some(offsets) = out.offsets.as_deref_mut() else {
+            model.encode_pieces_with(pieces, memo, out.ids);
+            return;
+        };
+        for word in &words.ranges {
+            let first = out.ids.len();
+            let piece = &words.buf.text[word.clone()];
+            model.encode_pieces_with(std::iter::once(piece), memo, out.ids);
+            let mut at = word.start;
+            for &id in &out.ids[first..] {
+                let len = model.vocab.bytes(id).map_or(0, <[u8]>::len);
+                offsets.push(words.buf.original(at..at + len));
+                at += len;
+            }
+        }
+    }
+
+    /// The leading and trailing whitespace of token `id` as HF spells it,
+    /// for the byte-level offset trimming.
+    pub(crate) fn spaces(&self, model: &Model, id: u32) -> (usize, usize) {
+        if let Some(token) = self.added.by_id(id) {
+            let is_space = |c: &char| c.is_whitespace() || *c == '\u{120}';
+            let lead = token.content.chars().take_while(is_space).count();
+            let trail = token.content.chars().rev().take_while(is_space).count();
+            return (lead, trail);
+        }
+        let bytes = model.vocab.bytes(id).unwrap_or_default();
+        let lead = bytes.iter().take_while(|&&b| b == b' ').count();
+        let trail = bytes.iter().rev().take_while(|&&b| b == b' ').count();
+        (lead, trail)
+    }
+}
+
+/// `range` widened to the characters it touches: HF gives a token that
+/// holds part of a character the range of the whole character.
+fn char_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let mut start = range.start;
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = range.end;
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}

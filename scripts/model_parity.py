@@ -121,7 +121,16 @@ def main():
                 if a[k] != b[k]:
                     diffs[k] += 1
                     if len(examples) < 3:
-                        examples.append((k, text[:60], str(a[k])[:150], str(b[k])[:150]))
+                        x, y = a[k], b[k]
+                        if isinstance(x, list):
+                            at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                            x, y = x[max(0, at - 3):at + 6], y[max(0, at - 3):at + 6]
+                            where = f"token {at}"
+                        else:
+                            at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                            x, y = x[max(0, at - 20):at + 40], y[max(0, at - 20):at + 40]
+                            where = f"char {at}"
+                        examples.append((k + " " + where, text[:60], repr(x), repr(y)))
             for k in ["encode", "special", "model"]:
                 tokens += len(b[k])
                 same += sum(1 for x, y in zip(a[k], b[k]) if x == y) if len(a[k]) == len(b[k]) else 0

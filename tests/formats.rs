@@ -264,8 +264,15 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
     type Edit = Box<dyn FnOnce(&mut Value)>;
     let cases: Vec<(&str, Edit)> = vec![
         (
+            "normalizer.normalizers[1]",
+            Box::new(|d| {
+                d["normalizer"] = json!({"type": "Sequence", "normalizers": [
+                    {"type": "NFC"}, {"type": "Precompiled", "precompiled_charsmap": "AAAA"}]})
+            }),
+        ),
+        (
             "normalizer",
-            Box::new(|d| d["normalizer"] = json!({"type": "NFC"})),
+            Box::new(|d| d["normalizer"] = json!({"type": "BertNormalizer"})),
         ),
         (
             "model.dropout",
@@ -280,34 +287,22 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
             Box::new(|d| d["model"]["end_of_word_suffix"] = json!("</w>")),
         ),
         (
-            "model.byte_fallback",
-            Box::new(|d| d["model"]["byte_fallback"] = json!(true)),
+            "pre_tokenizer.pretokenizers[0]",
+            Box::new(|d| {
+                d["pre_tokenizer"] = json!({"type": "Sequence", "pretokenizers": [
+                    {"type": "UnicodeScripts"}, {"type": "ByteLevel"}]})
+            }),
         ),
         (
-            "model.type",
-            Box::new(|d| d["model"]["type"] = json!("WordPiece")),
-        ),
-        (
-            "pre_tokenizer.add_prefix_space",
-            Box::new(|d| d["pre_tokenizer"]["add_prefix_space"] = json!(true)),
-        ),
-        (
-            "pre_tokenizer.use_regex",
-            Box::new(|d| d["pre_tokenizer"]["use_regex"] = json!(false)),
-        ),
-        (
-            "pre_tokenizer",
-            Box::new(|d| d["pre_tokenizer"] = json!({"type": "Whitespace"})),
-        ),
-        (
-            "pre_tokenizer",
-            Box::new(|d| d["pre_tokenizer"] = Value::Null),
+            "pre_tokenizer.behavior",
+            Box::new(|d| {
+                d["pre_tokenizer"] =
+                    json!({"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"})
+            }),
         ),
         (
             "post_processor",
-            Box::new(
-                |d| d["post_processor"] = json!({"type": "TemplateProcessing", "single": [], "pair": [], "special_tokens": {}}),
-            ),
+            Box::new(|d| d["post_processor"] = json!({"type": "Mystery"})),
         ),
         (
             "decoder",
@@ -327,14 +322,6 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
         ),
         ("version", Box::new(|d| d["version"] = json!("2.0"))),
         (
-            "added_tokens[0].lstrip",
-            Box::new(|d| d["added_tokens"][0]["lstrip"] = json!(true)),
-        ),
-        (
-            "added_tokens[1].single_word",
-            Box::new(|d| d["added_tokens"][1]["single_word"] = json!(true)),
-        ),
-        (
             "model.ignore_merges",
             Box::new(|d| d["model"]["ignore_merges"] = json!("yes")),
         ),
@@ -347,7 +334,12 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
             "{message}"
         );
     }
-    // Split: only Isolated, not inverted, and no interval followed by `+`.
+    // A model that is not BPE says what bytepair implements.
+    match Tokenizer::from_tokenizer_json(&edited(|d| d["model"]["type"] = json!("WordPiece"))) {
+        Err(e @ Error::NotBpe { .. }) => assert!(e.to_string().contains("BPE models only"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // A pattern HF's Oniguruma reads otherwise, or that cannot compile.
     let split = |behavior: &str, invert: bool, pattern: &str| {
         edited(|d| {
             d["pre_tokenizer"] = json!({"type": "Sequence", "pretokenizers": [
@@ -356,22 +348,32 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
             ]});
         })
     };
-    assert!(Tokenizer::from_tokenizer_json(&split("Isolated", false, r"\w+|\W")).is_ok());
-    assert!(
-        unsupported(&split("Removed", false, r"\w+"))
-            .0
-            .ends_with(".behavior")
-    );
-    assert!(
-        unsupported(&split("Isolated", true, r"\w+"))
-            .0
-            .ends_with(".invert")
-    );
+    for (behavior, invert) in [
+        ("Isolated", false),
+        ("Removed", true),
+        ("MergedWithNext", false),
+    ] {
+        assert!(Tokenizer::from_tokenizer_json(&split(behavior, invert, r"\w+|\W")).is_ok());
+    }
     assert!(
         unsupported(&split("Isolated", false, r"\d{1,3}+"))
             .0
-            .contains(".pattern")
+            .contains("pretokenizers[0].pattern")
     );
+    assert!(matches!(
+        Tokenizer::from_tokenizer_json(&split("Isolated", false, r"(unclosed")),
+        Err(Error::Pattern { .. })
+    ));
+    // A template naming a token that does not exist.
+    let template = edited(|d| {
+        d["post_processor"] = json!({"type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<nope>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [], "special_tokens": {}})
+    });
+    match Tokenizer::from_tokenizer_json(&template) {
+        Err(e @ Error::VocabFormat { .. }) => assert!(e.to_string().contains("<nope>"), "{e}"),
+        other => panic!("{other:?}"),
+    }
     // A settings HF ignores for ids are accepted: dropout 0, empty prefixes, unk_token.
     let tolerant = edited(|d| {
         d["model"]["dropout"] = json!(0.0);

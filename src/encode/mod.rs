@@ -257,7 +257,7 @@ impl Model {
             let piece = piece.as_bytes();
             // One hash serves the vocabulary and the piece cache.
             let probe = Probe::new(piece);
-            if let Some(id) = self.whole_token(piece, probe) {
+            if let Some(id) = self.whole_word_token(piece, probe) {
                 sink.push(id);
             } else if self.uncut_number(piece) || self.first_cut(piece).is_none() {
                 self.encode_merged(piece, probe, memo, sink);
@@ -374,6 +374,22 @@ impl Model {
             start = piece.len();
             Some(part)
         })
+    }
+
+    /// The token that a whole piece is: with `ignore_merges` (HF's option,
+    /// tiktoken's rule) any token, else one that merging its bytes gives.
+    ///
+    /// The parts a piece is cut into are not pieces: HF merges the whole
+    /// word, so a part is a token only where merging gives it
+    /// ([`Model::whole_token`]). Llama 3 has tokens (` považ`) that its
+    /// merges never make; as a part they must be merged.
+    #[inline]
+    fn whole_word_token(&self, piece: &[u8], probe: Probe) -> Option<u32> {
+        if self.ignore_merges {
+            self.vocab.ordinary_id_probed(piece, probe)
+        } else {
+            self.whole_token(piece, probe)
+        }
     }
 
     /// The token that `piece` is, if merging its bytes gives that token.

@@ -273,9 +273,14 @@ pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
 
 /// The text of `vocab.json`: compact, in id order, special tokens literal.
 pub(crate) fn write_vocab_json(vocab: &Vocab) -> String {
+    write_vocab_json_without(vocab, |_| false)
+}
+
+/// [`write_vocab_json`] without the ids for which `skip` holds.
+pub(crate) fn write_vocab_json_without(vocab: &Vocab, skip: impl Fn(u32) -> bool) -> String {
     let mut out = String::with_capacity(vocab.len() * 16);
     out.push('{');
-    for (n, id) in vocab.ids().enumerate() {
+    for (n, id) in vocab.ids().filter(|&id| !skip(id)).enumerate() {
         if n > 0 {
             out.push(',');
         }

@@ -21,8 +21,8 @@ use serde_json::value::RawValue;
 use super::gpt2;
 use super::hf_pipeline::{self, At};
 use crate::error::{Error, Result};
-use crate::pipeline::{AddedToken, AddedTokens, JsonSections, PreTokenizer, Pipeline};
 use crate::merges::Merges;
+use crate::pipeline::{AddedToken, AddedTokens, JsonSections, Pipeline, PreTokenizer};
 use crate::vocab::Vocab;
 
 /// What a tokenizer.json gives: the vocabulary and merges, whether
@@ -196,18 +196,19 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
         .map(|t| (t.content.clone(), t.id))
         .collect();
     let vocab_file = format!("{file} (model.vocab)");
-    let mut vocab = gpt2::read_vocab_json(model_vocab.get().as_bytes(), &vocab_file, &added)?;
+    // Tokens that no merge makes stay ordinary (unlike in GPT-2's files, the
+    // added tokens are listed): HF returns one for a word that is exactly
+    // it under `ignore_merges`, and never otherwise, which the model's
+    // check of each token's own merge decides.
+    let vocab = gpt2::read_vocab_json(model_vocab.get().as_bytes(), &vocab_file, &added)?;
     let merges = read_merges(&model.merges, file, &vocab)?;
-    gpt2::demote_unmade(&mut vocab, &merges);
 
     let token_id = |text: &str| {
         doc.added_tokens
             .iter()
             .find(|t| t.content == text)
             .map(|t| t.id)
-            .or_else(|| {
-                crate::byte_level::text_to_bytes(text).and_then(|b| vocab.ordinary_id(&b))
-            })
+            .or_else(|| crate::byte_level::text_to_bytes(text).and_then(|b| vocab.ordinary_id(&b)))
     };
     let post_processor =
         hf_pipeline::post_processor(&at("post_processor"), &doc.post_processor, &token_id)?;
@@ -225,7 +226,10 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
         })
         .collect();
     let added = AddedTokens::new(added_tokens, normalizer.as_ref())?;
-    let fast = match pre_tokenizer.as_ref().and_then(PreTokenizer::as_pretokenizer) {
+    let fast = match pre_tokenizer
+        .as_ref()
+        .and_then(PreTokenizer::as_pretokenizer)
+    {
         Some(fast) => Some(fast?),
         None => None,
     };
@@ -388,7 +392,16 @@ pub(crate) fn write(
             })
             .collect();
     }
-    let vocab_json = gpt2::write_vocab_json(vocab);
+    // HF keeps added tokens beside the model's vocabulary; one written into
+    // it would also be found as a whole word.
+    let vocab_json = gpt2::write_vocab_json_without(vocab, |id| {
+        pipeline.is_some_and(|p| {
+            p.added.by_id(id).is_some()
+                && vocab
+                    .bytes(id)
+                    .is_none_or(|bytes| vocab.ordinary_id(bytes) != Some(id))
+        })
+    });
     let spelled = |id: u32| gpt2::token_text(vocab, id);
     let doc = FileOut {
         version: "1.0",

@@ -129,7 +129,6 @@ pub(crate) fn normalizer(at: &At<'_>, value: &Value) -> Result<Option<Normalizer
             content: at.string(value, "content")?.to_string(),
         },
         "Prepend" => Normalizer::Prepend(at.string(value, "prepend")?.to_string()),
-        "Append" => Normalizer::Append(at.string(value, "append")?.to_string()),
         "Sequence" => {
             let list = at.list(value, "normalizers")?;
             let mut parts = Vec::with_capacity(list.len());
@@ -307,10 +306,8 @@ pub(crate) fn post_processor(
             if let Some(map) = value.get("special_tokens").and_then(Value::as_object) {
                 for (name, token) in map {
                     let token_at = specials_at.child(name);
-                    let ids: Option<Vec<u32>> = token
-                        .get("ids")
-                        .and_then(Value::as_array)
-                        .map(|ids| {
+                    let ids: Option<Vec<u32>> =
+                        token.get("ids").and_then(Value::as_array).map(|ids| {
                             ids.iter()
                                 .filter_map(|id| id.as_u64().and_then(|id| u32::try_from(id).ok()))
                                 .collect()

@@ -143,7 +143,10 @@ impl AddedTokens {
                 }
             }
             if token.lstrip {
-                let spaces = space_class().0.find(&text[..start]).map_or(start, |s| s.start());
+                let spaces = space_class()
+                    .0
+                    .find(&text[..start])
+                    .map_or(start, |s| s.start());
                 // Spaces an earlier match already took stay with it.
                 start = spaces.max(done);
             }

@@ -9,12 +9,24 @@ use super::pre_tokenizer::PrependScheme;
 #[derive(Clone, Debug)]
 pub(crate) enum Decoder {
     ByteLevel,
-    Replace { pattern: Pattern, content: String },
-    Strip { content: char, start: usize, stop: usize },
+    Replace {
+        pattern: Pattern,
+        content: String,
+    },
+    Strip {
+        content: char,
+        start: usize,
+        stop: usize,
+    },
     Fuse,
     ByteFallback,
-    Metaspace { replacement: char, prepend: PrependScheme },
-    Bpe { suffix: String },
+    Metaspace {
+        replacement: char,
+        prepend: PrependScheme,
+    },
+    Bpe {
+        suffix: String,
+    },
     Sequence(Vec<Decoder>),
 }
 
@@ -74,7 +86,11 @@ impl Decoder {
                 .into_iter()
                 .map(|token| {
                     let chars: Vec<char> = token.chars().collect();
-                    let lead = chars.iter().take(*start).take_while(|c| *c == content).count();
+                    let lead = chars
+                        .iter()
+                        .take(*start)
+                        .take_while(|c| *c == content)
+                        .count();
                     let rest = &chars[lead..];
                     let trail = rest
                         .iter()

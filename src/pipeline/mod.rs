@@ -26,8 +26,8 @@ pub(crate) use normalized::Normalized;
 pub(crate) use normalizer::Normalizer;
 pub(crate) use pattern::Pattern;
 pub(crate) use post::{Encoded, Item, PostProcessor};
-pub(crate) use pre_tokenizer::{Behavior, PreTokenizer, PrependScheme};
 use pre_tokenizer::Words;
+pub(crate) use pre_tokenizer::{Behavior, PreTokenizer, PrependScheme};
 
 use crate::encode::{Memo, Model};
 use crate::pretokenize::Pretokenizer;

@@ -44,10 +44,10 @@ impl Normalized {
     /// The part `range` (byte offsets, on character boundaries) as a text of
     /// its own.
     pub(crate) fn slice(&self, range: Range<usize>) -> Normalized {
-        let base = self.align.get(range.start).map_or(
-            self.align.last().map_or(self.base, |a| a.1),
-            |a| a.0,
-        );
+        let base = self
+            .align
+            .get(range.start)
+            .map_or(self.align.last().map_or(self.base, |a| a.1), |a| a.0);
         Normalized {
             text: self.text[range.clone()].to_string(),
             align: self.align[range].to_vec(),
@@ -124,18 +124,6 @@ impl Normalized {
             .chain(std::iter::once((first, 1)))
             .collect();
         self.transform(0..first.len_utf8(), changes, 0);
-    }
-
-    /// Puts `suffix` after the text (nothing if the text is empty).
-    pub(crate) fn append(&mut self, suffix: &str) {
-        let Some((at, last)) = self.text.char_indices().last() else {
-            return;
-        };
-        let changes: Vec<Change> = std::iter::once((last, 0))
-            .chain(suffix.chars().map(|c| (c, 1)))
-            .collect();
-        let end = self.text.len();
-        self.transform(at..end, changes, 0);
     }
 
     /// Replaces each of `matches` (sorted, disjoint byte ranges) by
@@ -231,7 +219,8 @@ mod tests {
     #[test]
     fn replace_keeps_the_ranges_of_what_it_replaces() {
         let mut n = Normalized::new("a b", 10);
-        n.replace(&[1..2], "\u{2581}");
+        let space = std::ops::Range { start: 1, end: 2 };
+        n.replace(std::slice::from_ref(&space), "\u{2581}");
         assert_eq!(n.text, "a\u{2581}b");
         assert_eq!(n.original(1..4), 11..12);
         assert_eq!(n.original(0..5), 10..13);

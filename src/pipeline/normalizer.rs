@@ -22,7 +22,6 @@ pub(crate) enum Normalizer {
     StripAccents,
     Replace { pattern: Pattern, content: String },
     Prepend(String),
-    Append(String),
     Sequence(Vec<Normalizer>),
 }
 
@@ -81,7 +80,6 @@ impl Normalizer {
                 text.replace(&matches, content);
             }
             Normalizer::Prepend(prefix) => text.prepend(prefix),
-            Normalizer::Append(suffix) => text.append(suffix),
             Normalizer::Sequence(parts) => {
                 for part in parts {
                     part.apply(text);

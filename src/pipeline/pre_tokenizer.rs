@@ -272,8 +272,11 @@ impl PreTokenizer {
                 let mut marker = [0u8; 4];
                 let marker = &*replacement.encode_utf8(&mut marker);
                 rebuild(words, |piece| {
-                    let spaces: Vec<Range<usize>> =
-                        piece.text.match_indices(' ').map(|(i, _)| i..i + 1).collect();
+                    let spaces: Vec<Range<usize>> = piece
+                        .text
+                        .match_indices(' ')
+                        .map(|(i, _)| i..i + 1)
+                        .collect();
                     piece.replace(&spaces, marker);
                     let add = match prepend {
                         PrependScheme::Always => true,
@@ -300,11 +303,7 @@ impl PreTokenizer {
 }
 
 /// Cuts every word into the parts `find` gives, grouped by `behavior`.
-fn cut(
-    words: &mut Words,
-    behavior: Behavior,
-    find: impl Fn(&str) -> Vec<(Range<usize>, bool)>,
-) {
+fn cut(words: &mut Words, behavior: Behavior, find: impl Fn(&str) -> Vec<(Range<usize>, bool)>) {
     let mut ranges = Vec::with_capacity(words.ranges.len());
     for word in &words.ranges {
         let parts = find(&words.buf.text[word.clone()]);

@@ -13,8 +13,8 @@ mod regex_split;
 mod scan;
 
 use crate::error::Result;
-pub(crate) use regex_split::RegexSplitter;
 use regex_split::RegexChunks;
+pub(crate) use regex_split::RegexSplitter;
 use scan::{CL100K, GPT2, O200K, ScanChunks};
 
 /// GPT-2's pretokenization pattern, verbatim from OpenAI's `encoder.py`.

@@ -350,11 +350,10 @@ impl Tokenizer {
 
     fn from_tokenizer_json_labelled(json: &[u8], file: &str) -> Result<Tokenizer> {
         let loaded = hf_json::load(json, file)?;
-        let model = if loaded.ignore_merges {
-            Model::with_whole_piece_shortcut(loaded.vocab, loaded.merges)
-        } else {
-            Model::new(loaded.vocab, loaded.merges)
-        };
+        // The tokens that merging their own bytes does not give are needed
+        // with `ignore_merges` too: for the parts a long word is cut into.
+        let mut model = Model::new(loaded.vocab, loaded.merges);
+        model.ignore_merges = loaded.ignore_merges;
         let pipeline = loaded.pipeline;
         // `split` and `pattern` show the pipeline's split where it is one
         // pattern; otherwise GPT-2's stands in (the pipeline does not use it).

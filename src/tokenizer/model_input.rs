@@ -45,35 +45,76 @@ impl Tokenizer {
     /// template adds have the empty range `0..0`, as in HF.
     pub fn encode_for_model_with_offsets(&self, text: &str) -> Vec<(u32, Range<usize>)> {
         match self.pipeline() {
-            Some(pipeline) => self.pipeline_offsets(pipeline, text, false, true),
+            Some(pipeline) => self.pipeline_offsets(pipeline, &[text], false, true),
             None => self.encode_with_offsets_inner(text, false),
         }
     }
 
-    /// Ids and HF's offsets through the pipeline and post-processor.
+    /// Encodes a pair of texts (a question and its context, say) as the
+    /// model expects them, as HF's `encode(a, b, add_special_tokens=True)`:
+    /// each is encoded with special tokens recognized, and the
+    /// post-processor's pair template joins them (BERT's `[CLS] A [SEP] B
+    /// [SEP]`). Each offset is a range of the text its token came from; a
+    /// tokenizer without a post-processor gives the two encodings one after
+    /// the other.
+    pub fn encode_pair_for_model_with_offsets(&self, a: &str, b: &str) -> Vec<(u32, Range<usize>)> {
+        match self.pipeline() {
+            Some(pipeline) => self.pipeline_offsets(pipeline, &[a, b], false, true),
+            None => {
+                let mut tokens = self.encode_with_offsets_inner(a, false);
+                tokens.extend(self.encode_with_offsets_inner(b, false));
+                tokens
+            }
+        }
+    }
+
+    /// The ids of [`Tokenizer::encode_pair_for_model_with_offsets`].
+    pub fn encode_pair_for_model(&self, a: &str, b: &str) -> Vec<u32> {
+        self.encode_pair_for_model_with_offsets(a, b)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// Ids and HF's offsets of one text or a pair through the pipeline and
+    /// post-processor.
     fn pipeline_offsets(
         &self,
         pipeline: &Pipeline,
-        text: &str,
+        texts: &[&str],
         skip_special: bool,
         add_special_tokens: bool,
     ) -> Vec<(u32, Range<usize>)> {
         let model = &self.inner.model;
-        let mut encoded = Encoded::default();
-        let mut out = Output {
-            ids: &mut encoded.ids,
-            offsets: Some(&mut encoded.offsets),
-        };
-        pipeline.encode(model, text, skip_special, &mut Memo::default(), &mut out);
+        let mut memo = Memo::default();
+        let mut parts: Vec<Encoded> = texts
+            .iter()
+            .enumerate()
+            .map(|(source, text)| {
+                let mut encoded = Encoded::default();
+                let mut out = Output {
+                    ids: &mut encoded.ids,
+                    offsets: Some(&mut encoded.offsets),
+                };
+                pipeline.encode(model, text, skip_special, &mut memo, &mut out);
+                encoded.sources = vec![source as u8; encoded.ids.len()];
+                encoded
+            })
+            .collect();
         if let Some(post) = &pipeline.post_processor {
-            encoded.spaces = encoded
-                .ids
-                .iter()
-                .map(|&id| pipeline.spaces(model, id))
-                .collect();
-            post.apply(&mut encoded, add_special_tokens);
+            for part in &mut parts {
+                part.spaces = part
+                    .ids
+                    .iter()
+                    .map(|&id| pipeline.spaces(model, id))
+                    .collect();
+            }
+            post.apply(texts, &mut parts, add_special_tokens);
         }
-        encoded.ids.into_iter().zip(encoded.offsets).collect()
+        parts
+            .into_iter()
+            .flat_map(|p| p.ids.into_iter().zip(p.offsets))
+            .collect()
     }
 
     /// The ids of `text` with their ranges, special tokens' text encoded as
@@ -84,7 +125,7 @@ impl Tokenizer {
         skip_special: bool,
     ) -> Vec<(u32, Range<usize>)> {
         if let Some(pipeline) = self.pipeline() {
-            return self.pipeline_offsets(pipeline, text, skip_special, false);
+            return self.pipeline_offsets(pipeline, &[text], skip_special, false);
         }
         let ids = if skip_special {
             self.encode(text)
@@ -117,7 +158,11 @@ impl Tokenizer {
         match self.pipeline() {
             Some(pipeline) => self.pipeline_decode(pipeline, ids, true),
             None => {
-                let kept: Vec<u32> = ids.iter().copied().filter(|&id| !self.is_special(id)).collect();
+                let kept: Vec<u32> = ids
+                    .iter()
+                    .copied()
+                    .filter(|&id| !self.is_special(id))
+                    .collect();
                 self.decode(&kept)
             }
         }

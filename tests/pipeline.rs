@@ -1,0 +1,200 @@
+//! The tokenizer.json pipeline against HF tokenizers: one tiny tokenizer.json
+//! per component and option (normalizers, pre-tokenizers, added tokens and
+//! their flags, post-processors, decoders), built and run by HF itself
+//! (scripts/make_pipeline_fixtures.py), on tricky strings and corpus lines.
+
+mod common;
+
+use bytepair::Tokenizer;
+use common::{fixture_path, fixture_text};
+use serde_json::Value;
+
+/// Every fixture the script writes.
+const FIXTURES: &[&str] = &[
+    "nfc_split",
+    "nfkc_bytelevel",
+    "nfd_strip_accents_lowercase",
+    "nfkd_strip_replace",
+    "strip_left_prepend",
+    "empty_sequence",
+    "split_removed_invert",
+    "byte_level_prefix_space",
+    "digits_individual",
+    "digits_contiguous",
+    "punctuation_whitespace",
+    "whitespace_split",
+    "bert_pre_tokenizer",
+    "char_delimiter",
+    "metaspace_always",
+    "metaspace_first_nosplit",
+    "metaspace_never",
+    "no_pre_tokenizer",
+    "added_flags",
+    "template_bos",
+    "template_sequence",
+    "roberta",
+    "decoder_chain",
+    "decoder_metaspace",
+    "decoder_bpe",
+    "no_decoder",
+    "ignore_merges_unreachable",
+];
+
+/// The fixtures with pairs recorded.
+const PAIRED: &[&str] = &[
+    "template_bos",
+    "template_sequence",
+    "roberta",
+    "bert_pre_tokenizer",
+    "byte_level_prefix_space",
+];
+
+fn ids(value: &Value) -> Vec<u32> {
+    value
+        .as_array()
+        .expect("a list of ids")
+        .iter()
+        .map(|v| v.as_u64().expect("an id") as u32)
+        .collect()
+}
+
+fn texts() -> Vec<String> {
+    fixture_text("pipeline/texts.jsonl")
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).expect("a JSON string"))
+        .collect()
+}
+
+/// Compares one fixture on every text; returns the number of texts.
+fn check(name: &str, texts: &[String]) -> usize {
+    let tokenizer =
+        Tokenizer::from_tokenizer_json_file(fixture_path(&format!("pipeline/{name}.json")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let expected = fixture_text(&format!("pipeline/{name}.jsonl"));
+    let records: Vec<&str> = expected.split('\n').filter(|l| !l.is_empty()).collect();
+    assert_eq!(records.len(), texts.len(), "{name}");
+    for (text, record) in texts.iter().zip(records) {
+        let hf: Value = serde_json::from_str(record).expect("a JSON object");
+        let encode = ids(&hf["encode"]);
+        let special = hf.get("special").map_or_else(|| encode.clone(), ids);
+        let model = hf.get("model").map_or_else(|| special.clone(), ids);
+        let decode = hf["decode"].as_str().expect("text");
+        let decode_skip = hf
+            .get("decode_skip")
+            .and_then(Value::as_str)
+            .unwrap_or(decode);
+        let offsets: Vec<usize> = hf["offsets"]
+            .as_array()
+            .expect("offsets")
+            .iter()
+            .map(|v| v.as_u64().expect("an offset") as usize)
+            .collect();
+
+        assert_eq!(tokenizer.encode(text), encode, "{name}: encode {text:?}");
+        assert_eq!(
+            tokenizer.count(text),
+            encode.len(),
+            "{name}: count {text:?}"
+        );
+        assert_eq!(
+            tokenizer.encode_with_special_tokens(text),
+            special,
+            "{name}: encode_with_special_tokens {text:?}"
+        );
+        let with_offsets = tokenizer.encode_for_model_with_offsets(text);
+        let ours: Vec<u32> = with_offsets.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ours, model, "{name}: encode_for_model {text:?}");
+        assert_eq!(tokenizer.encode_for_model(text), model, "{name}: {text:?}");
+        let ours: Vec<usize> = with_offsets
+            .iter()
+            .flat_map(|(_, r)| [r.start, r.end])
+            .collect();
+        assert_eq!(ours, offsets, "{name}: offsets {text:?}");
+        assert_eq!(
+            tokenizer.decode(&model).unwrap(),
+            decode,
+            "{name}: decode {text:?}"
+        );
+        assert_eq!(
+            tokenizer.decode_without_special_tokens(&model).unwrap(),
+            decode_skip,
+            "{name}: decode skipping special tokens {text:?}"
+        );
+    }
+    texts.len()
+}
+
+/// The pair templates, on each text paired with the next.
+fn check_pairs(name: &str, texts: &[String]) {
+    let tokenizer =
+        Tokenizer::from_tokenizer_json_file(fixture_path(&format!("pipeline/{name}.json")))
+            .unwrap();
+    let expected = fixture_text(&format!("pipeline/{name}.jsonl"));
+    let records: Vec<&str> = expected.split('\n').filter(|l| !l.is_empty()).collect();
+    for (i, record) in records.iter().enumerate() {
+        let hf: Value = serde_json::from_str(record).unwrap();
+        let (a, b) = (&texts[i], &texts[(i + 1) % texts.len()]);
+        let ours = tokenizer.encode_pair_for_model_with_offsets(a, b);
+        let ids_ours: Vec<u32> = ours.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids_ours, ids(&hf["pair"]), "{name}: pair {a:?} {b:?}");
+        let offsets_ours: Vec<u64> = ours
+            .iter()
+            .flat_map(|(_, r)| [r.start as u64, r.end as u64])
+            .collect();
+        let offsets: Vec<u64> = hf["pair_offsets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(offsets_ours, offsets, "{name}: pair offsets {a:?} {b:?}");
+        assert_eq!(tokenizer.encode_pair_for_model(a, b), ids_ours);
+    }
+}
+
+#[test]
+fn pair_templates_equal_hf() {
+    let texts = texts();
+    for name in PAIRED {
+        check_pairs(name, &texts);
+    }
+}
+
+#[test]
+fn every_component_equals_hf() {
+    let texts = texts();
+    assert!(texts.len() > 100);
+    for name in FIXTURES {
+        check(name, &texts);
+    }
+}
+
+/// Saving writes the whole pipeline back: the saved file, loaded again,
+/// encodes every text as the original.
+#[test]
+fn saved_pipelines_load_back_the_same() {
+    let texts = texts();
+    let dir = std::env::temp_dir().join(format!("bytepair-pipeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in FIXTURES {
+        let path = fixture_path(&format!("pipeline/{name}.json"));
+        let tokenizer = Tokenizer::from_tokenizer_json_file(&path).unwrap();
+        let saved = dir.join(format!("{name}.json"));
+        tokenizer.save_tokenizer_json(&saved).unwrap();
+        let again = Tokenizer::from_tokenizer_json_file(&saved).unwrap();
+        for text in &texts {
+            assert_eq!(
+                again.encode_for_model(text),
+                tokenizer.encode_for_model(text),
+                "{name}: {text:?}"
+            );
+            assert_eq!(
+                again.encode(text),
+                tokenizer.encode(text),
+                "{name}: {text:?}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

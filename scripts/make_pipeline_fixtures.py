@@ -43,7 +43,7 @@ TRICKY = [
     "word<mark>word <mark> <mark>x x<mark>", "  <pad>  <pad>", "<PAD> <Pad>", "hello-world--again",
     "the-final--countdown", "x" * 120, " " * 40 + "x", "a\u00a0b\u3000c\u2028d\u0085e", "\u0000\u0001\u007f",
     "İstanbul ǅ ß Σσς", "¿Qué? ¡Sí! «quote» “curly” — dash…", "snake_case camelCase 42nd",
-    "tab\tand  two  spaces", " zq\u00e9 zq zqzq x zq\u00e9zq", "ends with newline\n", "\u2581already\u2581marked", "  ", "<mark>", "MARK <MARK>",
+    "  h\u00e9llo w\u00f6rld \u3000 ", "\u00a0\u00e9\u00a0", "\u3000\u2003x\u2003", "tab\tand  two  spaces", " zq\u00e9 zq zqzq x zq\u00e9zq", "ends with newline\n", "\u2581already\u2581marked", "  ", "<mark>", "MARK <MARK>",
 ]
 
 
@@ -147,6 +147,7 @@ def main():
         "nfd_strip_accents_lowercase": dict(normalizer=N.Sequence([N.NFD(), N.StripAccents(), N.Lowercase()])),
         "nfkd_strip_replace": dict(normalizer=N.Sequence([N.NFKD(), N.Strip(left=True, right=True),
                                                           N.Replace(Regex(r"\s+"), " "), N.Replace("-", " - ")])),
+        "strip_both": dict(normalizer=N.Strip(left=True, right=True)),
         "strip_left_prepend": dict(normalizer=N.Sequence([N.Strip(left=True, right=False), N.Prepend("> ")])),
         "empty_sequence": dict(normalizer=N.Sequence([]), pre=P.Sequence([
             P.Split(Regex(r"\p{N}{1,3}"), "isolated"),

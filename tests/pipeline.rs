@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "nfkc_bytelevel",
     "nfd_strip_accents_lowercase",
     "nfkd_strip_replace",
+    "strip_both",
     "strip_left_prepend",
     "empty_sequence",
     "split_removed_invert",

@@ -120,6 +120,22 @@ impl Pipeline {
             }
             return;
         }
+        if let (Some(fast), None) = (&self.fast, out.offsets.as_ref()) {
+            // No offsets asked for: the normalized text alone, cut by the
+            // scanner.
+            let normalized = match &self.normalizer {
+                Some(normalizer) => normalizer.normalize(segment),
+                None => segment.to_string(),
+            };
+            for (token, part) in self.added.find_normalized(&normalized, skip_special) {
+                match token {
+                    Some(index) => out.ids.push(self.added.tokens[index].id),
+                    None if part.is_empty() => {}
+                    None => model.encode_pieces_with(fast.split(&normalized[part]), memo, out.ids),
+                }
+            }
+            return;
+        }
         let mut buf = Normalized::new(segment, range.start);
         if let Some(normalizer) = &self.normalizer {
             if !unchanged {

@@ -94,4 +94,121 @@ impl Normalizer {
         self.apply(&mut n);
         n.text
     }
+
+    /// The text [`Normalizer::apply`] makes of `text`, without tracking
+    /// where each byte came from: what encoding needs when no offsets are
+    /// asked for. The tests check that both give the same text.
+    pub(crate) fn normalize(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        self.normalize_in_place(&mut out);
+        out
+    }
+
+    fn normalize_in_place(&self, text: &mut String) {
+        let composed = |text: &str, form: &Normalizer| -> String {
+            match form {
+                Normalizer::Nfc => text.nfc().map(|(c, _)| c).collect(),
+                Normalizer::Nfd => text.nfd().map(|(c, _)| c).collect(),
+                Normalizer::Nfkc => text.nfkc().map(|(c, _)| c).collect(),
+                _ => text.nfkd().map(|(c, _)| c).collect(),
+            }
+        };
+        match self {
+            Normalizer::Nfc | Normalizer::Nfd | Normalizer::Nfkc | Normalizer::Nfkd => {
+                if !self.leaves_unchanged(text) {
+                    *text = composed(text, self);
+                }
+            }
+            Normalizer::Lowercase => *text = text.chars().flat_map(char::to_lowercase).collect(),
+            Normalizer::Strip { left, right } => {
+                let mut kept: &str = text;
+                if *left {
+                    kept = kept.trim_start_matches(char::is_whitespace);
+                }
+                if *right {
+                    kept = kept.trim_end_matches(char::is_whitespace);
+                }
+                *text = kept.to_string();
+            }
+            Normalizer::StripAccents => text.retain(|c| !is_combining_mark(c)),
+            Normalizer::Replace { pattern, content } => {
+                let parts = pattern.find(text);
+                if parts.iter().any(|(_, is_match)| *is_match) {
+                    let mut out = String::with_capacity(text.len());
+                    for (range, is_match) in parts {
+                        out.push_str(if is_match { content } else { &text[range] });
+                    }
+                    *text = out;
+                }
+            }
+            Normalizer::Prepend(prefix) => {
+                if !text.is_empty() {
+                    text.insert_str(0, prefix);
+                }
+            }
+            Normalizer::Sequence(parts) => {
+                for part in parts {
+                    part.normalize_in_place(text);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::XorShift;
+
+    /// `normalize` (text only) and `apply` (with alignment) give the same
+    /// text for every kind, on random text of the characters that change.
+    #[test]
+    fn normalize_equals_apply() {
+        let pieces = [
+            "a", "A", " ", "  ", "\t", "\n", "e\u{301}", "\u{301}", "é", "Å", "ﬁ", "①", "ｆ",
+            "\u{3000}", "İ", "ß", "Σ", "中", "😀", "-", "--", "\u{a0}", "x-y", "\u{2581}",
+        ];
+        let kinds = vec![
+            Normalizer::Nfc,
+            Normalizer::Nfd,
+            Normalizer::Nfkc,
+            Normalizer::Nfkd,
+            Normalizer::Lowercase,
+            Normalizer::Strip {
+                left: true,
+                right: true,
+            },
+            Normalizer::Strip {
+                left: false,
+                right: true,
+            },
+            Normalizer::StripAccents,
+            Normalizer::Replace {
+                pattern: Pattern::Literal(" ".into()),
+                content: "\u{2581}".into(),
+            },
+            Normalizer::Replace {
+                pattern: Pattern::regex(r"-+").unwrap(),
+                content: " ".into(),
+            },
+            Normalizer::Prepend("\u{2581}".into()),
+            Normalizer::Sequence(vec![
+                Normalizer::Nfd,
+                Normalizer::StripAccents,
+                Normalizer::Lowercase,
+            ]),
+        ];
+        let mut rng = XorShift(99);
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(8))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            for kind in &kinds {
+                let mut n = Normalized::new(&text, 0);
+                kind.apply(&mut n);
+                assert_eq!(kind.normalize(&text), n.text, "{kind:?} on {text:?}");
+                assert_eq!(n.align.len(), n.text.len());
+            }
+        }
+    }
 }

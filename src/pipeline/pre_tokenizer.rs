@@ -163,6 +163,18 @@ impl PreTokenizer {
                 Pattern::Regex(r) => Pretokenizer::from_pattern(r.pattern()),
                 Pattern::Literal(s) => Pretokenizer::from_pattern(&regex::escape(s)),
             }),
+            // Inverted, the matches are the words and the text between them
+            // is removed; a scanner's pattern matches every character (its
+            // tests check that its chunks are the regex's matches and cover
+            // the text), so nothing is removed.
+            PreTokenizer::Split {
+                pattern: Pattern::Regex(r),
+                behavior: Behavior::Removed,
+                invert: true,
+            } => match Pretokenizer::from_pattern(r.pattern()) {
+                Ok(Pretokenizer::Regex(_)) => None,
+                scanner => Some(scanner),
+            },
             PreTokenizer::ByteLevel {
                 add_prefix_space: false,
                 use_regex: true,

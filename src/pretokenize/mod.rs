@@ -8,6 +8,7 @@ mod cl100k;
 mod class_table;
 mod classes;
 mod gpt2;
+mod llama3;
 mod o200k;
 mod regex_split;
 mod scan;
@@ -15,7 +16,7 @@ mod scan;
 use crate::error::Result;
 use regex_split::RegexChunks;
 pub(crate) use regex_split::RegexSplitter;
-use scan::{CL100K, GPT2, O200K, ScanChunks};
+use scan::{CL100K, GPT2, LLAMA3, O200K, QWEN, ScanChunks};
 
 /// GPT-2's pretokenization pattern, verbatim from OpenAI's `encoder.py`.
 pub const GPT2_PATTERN: &str =
@@ -53,6 +54,13 @@ pub const O200K_PATTERN: &str = concat!(
     r"\s+",
 );
 
+/// Llama 3's pattern, as its tokenizer.json writes it (Oniguruma syntax;
+/// fancy-regex reads it the same way).
+pub(crate) const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+/// Qwen 2 and 3's pattern: Llama 3's with one number a chunk.
+pub(crate) const QWEN_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
 /// How a tokenizer cuts text into chunks.
 #[derive(Clone, Debug)]
 pub(crate) enum Pretokenizer {
@@ -63,6 +71,10 @@ pub(crate) enum Pretokenizer {
     Cl100k,
     /// o200k's pattern, by its hand-written scanner.
     O200k,
+    /// Llama 3's pattern, by its hand-written scanner.
+    Llama3,
+    /// Qwen's pattern, by the same scanner with one number a chunk.
+    Qwen,
     /// Any other pattern, by fancy-regex.
     Regex(Box<RegexSplitter>),
 }
@@ -72,6 +84,8 @@ pub(crate) enum Chunks<'s, 't> {
     Gpt2(ScanChunks<'t, GPT2>),
     Cl100k(ScanChunks<'t, CL100K>),
     O200k(ScanChunks<'t, O200K>),
+    Llama3(ScanChunks<'t, LLAMA3>),
+    Qwen(ScanChunks<'t, QWEN>),
     Regex(RegexChunks<'s, 't>),
 }
 
@@ -84,6 +98,8 @@ impl<'t> Iterator for Chunks<'_, 't> {
             Chunks::Gpt2(chunks) => chunks.next(),
             Chunks::Cl100k(chunks) => chunks.next(),
             Chunks::O200k(chunks) => chunks.next(),
+            Chunks::Llama3(chunks) => chunks.next(),
+            Chunks::Qwen(chunks) => chunks.next(),
             Chunks::Regex(chunks) => chunks.next(),
         }
     }
@@ -100,6 +116,8 @@ impl Pretokenizer {
             GPT2_PATTERN | R50K_PATTERN => Pretokenizer::Gpt2,
             CL100K_PATTERN | CL100K_PATTERN_HF => Pretokenizer::Cl100k,
             O200K_PATTERN => Pretokenizer::O200k,
+            LLAMA3_PATTERN => Pretokenizer::Llama3,
+            QWEN_PATTERN => Pretokenizer::Qwen,
             _ => Pretokenizer::Regex(Box::new(RegexSplitter::new(pattern)?)),
         })
     }
@@ -110,6 +128,8 @@ impl Pretokenizer {
             Pretokenizer::Gpt2 => GPT2_PATTERN,
             Pretokenizer::Cl100k => CL100K_PATTERN,
             Pretokenizer::O200k => O200K_PATTERN,
+            Pretokenizer::Llama3 => LLAMA3_PATTERN,
+            Pretokenizer::Qwen => QWEN_PATTERN,
             Pretokenizer::Regex(splitter) => splitter.pattern(),
         }
     }
@@ -133,6 +153,8 @@ impl Pretokenizer {
             Pretokenizer::Gpt2 => Chunks::Gpt2(ScanChunks::new(text)),
             Pretokenizer::Cl100k => Chunks::Cl100k(ScanChunks::new(text)),
             Pretokenizer::O200k => Chunks::O200k(ScanChunks::new(text)),
+            Pretokenizer::Llama3 => Chunks::Llama3(ScanChunks::new(text)),
+            Pretokenizer::Qwen => Chunks::Qwen(ScanChunks::new(text)),
             Pretokenizer::Regex(splitter) => Chunks::Regex(splitter.split(text)),
         }
     }
@@ -160,8 +182,11 @@ impl Pretokenizer {
     pub(crate) fn independent_cut(&self, text: &str, from: usize) -> Option<usize> {
         let cuts_at_line_ends = match self {
             Pretokenizer::Gpt2 => true,
-            // cl100k and o200k attach line ends to punctuation runs.
-            Pretokenizer::Cl100k | Pretokenizer::O200k => false,
+            // cl100k, o200k and Llama 3 attach line ends to punctuation runs.
+            Pretokenizer::Cl100k
+            | Pretokenizer::O200k
+            | Pretokenizer::Llama3
+            | Pretokenizer::Qwen => false,
             Pretokenizer::Regex(_) => return None,
         };
         let bytes = text.as_bytes();
@@ -214,6 +239,8 @@ mod tests {
             Pretokenizer::Gpt2,
             Pretokenizer::from_pattern(CL100K_PATTERN).unwrap(),
             Pretokenizer::from_pattern(O200K_PATTERN).unwrap(),
+            Pretokenizer::Llama3,
+            Pretokenizer::Qwen,
         ];
         for _ in 0..20_000 {
             let mut text = String::new();
@@ -346,16 +373,22 @@ mod scanner_tests {
     }
 
     fn scanners() -> Vec<(Pretokenizer, fancy_regex::Regex)> {
-        [CL100K_PATTERN, O200K_PATTERN, GPT2_PATTERN]
-            .into_iter()
-            .map(|p| {
-                let regex = fancy_regex::RegexBuilder::new(p)
-                    .backtrack_limit(usize::MAX)
-                    .build()
-                    .unwrap();
-                (Pretokenizer::from_pattern(p).unwrap(), regex)
-            })
-            .collect()
+        [
+            CL100K_PATTERN,
+            O200K_PATTERN,
+            GPT2_PATTERN,
+            LLAMA3_PATTERN,
+            QWEN_PATTERN,
+        ]
+        .into_iter()
+        .map(|p| {
+            let regex = fancy_regex::RegexBuilder::new(p)
+                .backtrack_limit(usize::MAX)
+                .build()
+                .unwrap();
+            (Pretokenizer::from_pattern(p).unwrap(), regex)
+        })
+        .collect()
     }
 
     /// Fragments that exercise every branch of the three patterns.
@@ -484,7 +517,7 @@ mod scanner_tests {
     /// fancy-regex overflow its stack are chunked in linear time.
     #[test]
     fn long_runs_are_fine() {
-        for pattern in [CL100K_PATTERN, O200K_PATTERN] {
+        for pattern in [CL100K_PATTERN, O200K_PATTERN, LLAMA3_PATTERN, QWEN_PATTERN] {
             let p = Pretokenizer::from_pattern(pattern).unwrap();
             for text in [
                 format!("{}x", " ".repeat(1 << 20)),

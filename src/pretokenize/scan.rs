@@ -161,6 +161,8 @@ pub(crate) struct ScanChunks<'t, const PATTERN: u8> {
 pub(crate) const GPT2: u8 = 0;
 pub(crate) const CL100K: u8 = 1;
 pub(crate) const O200K: u8 = 2;
+pub(crate) const LLAMA3: u8 = 3;
+pub(crate) const QWEN: u8 = 4;
 
 impl<'t, const PATTERN: u8> ScanChunks<'t, PATTERN> {
     pub(crate) fn new(text: &'t str) -> Self {
@@ -180,6 +182,8 @@ impl<'t, const PATTERN: u8> Iterator for ScanChunks<'t, PATTERN> {
         let end = match PATTERN {
             GPT2 => super::gpt2::chunk_end(self.text, start),
             CL100K => super::cl100k::chunk_end(self.text, start),
+            LLAMA3 => super::llama3::chunk_end(self.text, start, 3),
+            QWEN => super::llama3::chunk_end(self.text, start, 1),
             _ => super::o200k::chunk_end(self.text, start),
         };
         self.pos = end;

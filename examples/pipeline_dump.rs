@@ -1,20 +1,28 @@
 //! Encodes texts with a tokenizer.json in every mode, one JSON line a text,
 //! for `scripts/model_parity.py` to compare with HF tokenizers.
 //!
-//! usage: pipeline_dump TOKENIZER_JSON TEXTS_JSONL > OUT_JSONL
+//! usage: pipeline_dump TOKENIZER_JSON TEXTS_JSONL [SAVED_JSON] > OUT_JSONL
 //! Each input line is a JSON string. Each output line is an object with
 //! `encode`, `special`, `model` (ids), `offsets` (byte ranges of `model`),
-//! `decode` and `decode_skip` (of `model`'s ids).
+//! `decode` and `decode_skip` (of `model`'s ids). With SAVED_JSON, the
+//! tokenizer is also saved there (`save_tokenizer_json`), for HF to load.
 
 use std::io::{BufRead, Write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, tokenizer, texts] = &args[..] else {
-        eprintln!("usage: pipeline_dump TOKENIZER_JSON TEXTS_JSONL");
-        std::process::exit(2);
+    let (tokenizer, texts, saved) = match &args[..] {
+        [_, tokenizer, texts] => (tokenizer, texts, None),
+        [_, tokenizer, texts, saved] => (tokenizer, texts, Some(saved)),
+        _ => {
+            eprintln!("usage: pipeline_dump TOKENIZER_JSON TEXTS_JSONL [SAVED_JSON]");
+            std::process::exit(2);
+        }
     };
     let tokenizer = bytepair::Tokenizer::from_tokenizer_json_file(tokenizer)?;
+    if let Some(saved) = saved {
+        tokenizer.save_tokenizer_json(saved)?;
+    }
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     for line in std::io::BufReader::new(std::fs::File::open(texts)?).lines() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates tests/fixtures/pipeline/: tiny tokenizer.json files built with HF
-tokenizers, one per pipeline component and option, with HF's outputs.
+tokenizers, one per pipeline component and option, with HF's outputs. The sp_*
+fixtures are SentencePiece-style (character-level) BPE models.
 
 Run from the repository root (HF tokenizers 0.23.3, offline):
 
@@ -49,7 +50,8 @@ TRICKY = [
 
 # Fixtures whose records also hold HF's encoding of each text paired with the
 # next one (`pair`, `pair_offsets`): the post-processors' pair templates.
-PAIRED = {"template_bos", "template_sequence", "roberta", "bert_pre_tokenizer", "byte_level_prefix_space"}
+PAIRED = {"template_bos", "template_sequence", "roberta", "bert_pre_tokenizer", "byte_level_prefix_space",
+          "sp_llama2"}
 
 
 def texts():
@@ -73,6 +75,49 @@ def base_model():
     with open("tests/fixtures/corpus/prose.txt", encoding="utf-8") as f:
         tok.train_from_iterator([f.read()], trainer)
     return json.loads(tok.to_str())["model"]
+
+
+def char_model(byte_fallback=True, unk=True):
+    """A SentencePiece-style BPE: tokens of characters with ▁ for spaces, trained
+    by HF on the prose sample with a small alphabet (so that many characters are
+    unknown), <unk> <s> </s> first, then the 256 byte tokens <0x00>..<0xFF>, then
+    the learned tokens, as Llama 2's vocabulary is laid out."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.normalizer = N.Sequence([N.Prepend("▁"), N.Replace(" ", "▁")])
+    trainer = trainers.BpeTrainer(vocab_size=500, min_frequency=2, show_progress=False,
+                                  limit_alphabet=60, special_tokens=["<unk>"])
+    # Line by line: without a pre-tokenizer a text is one word, and HF's
+    # trainer takes quadratic time on a one-megabyte word.
+    with open("tests/fixtures/corpus/prose.txt", encoding="utf-8") as f:
+        tok.train_from_iterator(f.read().split("\n"), trainer)
+    trained = json.loads(tok.to_str())["model"]
+    learned = sorted((i, t) for t, i in trained["vocab"].items() if t != "<unk>")
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+    if byte_fallback:
+        for b in range(256):
+            vocab[f"<0x{b:02X}>"] = len(vocab)
+    for _, t in learned:
+        vocab[t] = len(vocab)
+    return dict(vocab=vocab, merges=[tuple(m) for m in trained["merges"]],
+                byte_fallback=byte_fallback, unk=unk)
+
+
+def build_char(spec, normalizer=None, pre=None, post=None, decoder=None, added=(), special=(), fuse_unk=True):
+    tok = Tokenizer(models.BPE(vocab=spec["vocab"], merges=spec["merges"], byte_fallback=spec["byte_fallback"],
+                               unk_token="<unk>" if spec["unk"] else None, fuse_unk=fuse_unk))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    if pre is not None:
+        tok.pre_tokenizer = pre
+    if post is not None:
+        tok.post_processor = post
+    if decoder is not None:
+        tok.decoder = decoder
+    if special:
+        tok.add_special_tokens(list(special))
+    if added:
+        tok.add_tokens(list(added))
+    return tok
 
 
 def build(model, normalizer=None, pre=None, post=None, decoder=None, added=(), special=(),
@@ -200,6 +245,46 @@ def main():
     with open(os.path.join(OUT, "texts.jsonl"), "w", encoding="utf-8") as f:
         for t in all_texts:
             f.write(json.dumps(t, ensure_ascii=False) + "\n")
+    sp = char_model()
+    sp_unk = char_model(byte_fallback=False)
+    llama2_normalizer = N.Sequence([N.Prepend("\u2581"), N.Replace(" ", "\u2581")])
+    llama2_decoder = D.Sequence([D.Replace("\u2581", " "), D.ByteFallback(), D.Fuse(), D.Strip(" ", 1, 0)])
+    bos = Q.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
+    sp_specials = [AddedToken("<unk>", special=True, normalized=False), AddedToken("<s>", special=True, normalized=False),
+                   AddedToken("</s>", special=True, normalized=False)]
+    char_fixtures = {
+        # Llama 2: Prepend and Replace normalizers, no pre-tokenizer (a text is one
+        # word), byte fallback, BOS template, the decoder chain with Strip.
+        "sp_llama2": dict(spec=sp, normalizer=llama2_normalizer, post=bos, decoder=llama2_decoder, special=sp_specials),
+        # Gemma 3: Replace normalizer, a Split at spaces (which the normalizer has
+        # replaced), ordinary added tokens for whitespace runs and tags.
+        "sp_gemma": dict(spec=sp, normalizer=N.Replace(" ", "\u2581"),
+                         pre=P.Split(" ", "merged_with_previous"), post=bos,
+                         decoder=D.Sequence([D.Replace("\u2581", " "), D.ByteFallback(), D.Fuse()]),
+                         special=sp_specials,
+                         added=[AddedToken("\n\n", normalized=False), AddedToken("  ", normalized=False),
+                                AddedToken("<mark>", normalized=False)]),
+        # Mistral-style: a Metaspace pre-tokenizer instead of the normalizers.
+        "sp_metaspace_first": dict(spec=sp, pre=P.Metaspace(replacement="\u2581", prepend_scheme="first", split=False),
+                                   post=bos, decoder=D.Metaspace(replacement="\u2581", prepend_scheme="first"),
+                                   special=sp_specials),
+        "sp_metaspace_split": dict(spec=sp, pre=P.Metaspace(replacement="\u2581", prepend_scheme="always", split=True),
+                                   decoder=D.Sequence([D.Metaspace(replacement="\u2581", prepend_scheme="always"),
+                                                       D.ByteFallback(), D.Fuse()])),
+        # No byte tokens: unknown characters become <unk>, fused or not.
+        "sp_unk_fused": dict(spec=sp_unk, normalizer=llama2_normalizer, decoder=llama2_decoder, special=sp_specials),
+        "sp_unk_unfused": dict(spec=sp_unk, normalizer=llama2_normalizer, decoder=llama2_decoder, special=sp_specials,
+                               fuse_unk=False),
+    }
+    for name, spec in char_fixtures.items():
+        spec = dict(spec)
+        tok = build_char(spec.pop("spec"), **spec)
+        tok.save(os.path.join(OUT, name + ".json"), pretty=False)
+        tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
+        with open(os.path.join(OUT, name + ".jsonl"), "w", encoding="utf-8") as f:
+            for i, t in enumerate(all_texts):
+                other = all_texts[(i + 1) % len(all_texts)] if name in PAIRED else None
+                f.write(json.dumps(record(tok, t, other), ensure_ascii=False) + "\n")
     for name, spec in fixtures.items():
         no_decoder = name == "no_decoder"
         spec = dict(spec)
@@ -214,7 +299,7 @@ def main():
             for i, t in enumerate(all_texts):
                 other = all_texts[(i + 1) % len(all_texts)] if name in PAIRED else None
                 f.write(json.dumps(record(tok, t, other), ensure_ascii=False) + "\n")
-    print(f"{len(fixtures)} fixtures, {len(all_texts)} texts")
+    print(f"{len(fixtures) + len(char_fixtures)} fixtures, {len(all_texts)} texts")
 
 
 if __name__ == "__main__":

@@ -100,11 +100,12 @@ def main():
         texts_path = f.name
     status = 0
     print(f"{len(texts)} texts, {sum(len(t.encode()) for t in texts)} bytes")
-    print("| model | tokens compared | identical | differing texts (encode/special/model/offsets/decode) |")
-    print("|---|---|---|---|")
+    print("| model | tokens compared | identical | differing texts (encode/special/model/offsets/decode/decode_skip) | saved file, HF: differing texts |")
+    print("|---|---|---|---|---|")
     for model in args.models.split(","):
         path = fetch(model, args.cache)
-        run = subprocess.run(["target/release/examples/pipeline_dump", path, texts_path],
+        saved = os.path.join(args.cache, model + ".saved.json")
+        run = subprocess.run(["target/release/examples/pipeline_dump", path, texts_path, saved],
                              capture_output=True, text=True)
         if run.returncode != 0:
             print(f"| {model} | bytepair failed: {run.stderr.strip()[:200]} | | |")
@@ -134,7 +135,14 @@ def main():
             for k in ["encode", "special", "model"]:
                 tokens += len(b[k])
                 same += sum(1 for x, y in zip(a[k], b[k]) if x == y) if len(a[k]) == len(b[k]) else 0
-        print(f"| {model} | {tokens} | {same} | " + "/".join(str(diffs[k]) for k in keys) + " |")
+        # HF loads what bytepair saved and encodes as from the original file.
+        from tokenizers import Tokenizer
+        again = Tokenizer.from_file(saved)
+        sample = texts[:: max(1, len(texts) // 500)]
+        saved_diffs = sum(1 for t, b in zip(texts, theirs) if t in sample and again.encode(t).ids != b["model"])
+        diffs["saved"] = saved_diffs
+        print(f"| {model} | {tokens} | {same} | " + "/".join(str(diffs[k]) for k in keys) +
+              f" | {saved_diffs} of {len(sample)} |")
         for k, t, a, b in examples:
             print(f"    {k} on {t!r}:\n      ours {a}\n      hf   {b}")
         if any(diffs.values()):

@@ -27,8 +27,21 @@ impl Span {
 #[derive(Default)]
 pub(crate) struct TokenList {
     data: Vec<u8>,
-    /// `(span in data, id, special)`, in the order pushed.
-    tokens: Vec<(Span, u32, bool)>,
+    /// `(span in data, id, kind)`, in the order pushed.
+    tokens: Vec<(Span, u32, Kind)>,
+}
+
+/// How a token is found and shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Looked up by its bytes when encoding.
+    Ordinary,
+    /// A literal text that only the special-token policies produce.
+    Special,
+    /// Never looked up by its bytes: a SentencePiece byte token `<0xNN>`
+    /// (which stands for the byte NN) or the unknown token, which encoding
+    /// produces for characters the vocabulary lacks.
+    Hidden,
 }
 
 impl TokenList {
@@ -42,16 +55,22 @@ impl TokenList {
 
     /// Adds an ordinary token: a byte string that encoding can produce.
     pub(crate) fn push_ordinary(&mut self, bytes: &[u8], id: u32) {
-        self.push(bytes, id, false);
+        self.push(bytes, id, Kind::Ordinary);
+    }
+
+    /// Adds a token that stands for `bytes` but that no lookup by bytes
+    /// finds (a byte-fallback token, the unknown token).
+    pub(crate) fn push_hidden(&mut self, bytes: &[u8], id: u32) {
+        self.push(bytes, id, Kind::Hidden);
     }
 
     /// Adds a special token: a literal text only `encode_with_special_tokens`
     /// produces.
     pub(crate) fn push_special(&mut self, text: &str, id: u32) {
-        self.push(text.as_bytes(), id, true);
+        self.push(text.as_bytes(), id, Kind::Special);
     }
 
-    fn push(&mut self, bytes: &[u8], id: u32, special: bool) {
+    fn push(&mut self, bytes: &[u8], id: u32, kind: Kind) {
         // Offsets are u32 to halve the id table; `Vocab::new` rejects a list
         // whose bytes do not fit.
         let start = self.data.len() as u32;
@@ -60,7 +79,7 @@ impl TokenList {
             start,
             end: self.data.len() as u32,
         };
-        self.tokens.push((span, id, special));
+        self.tokens.push((span, id, kind));
     }
 }
 
@@ -77,6 +96,8 @@ pub(crate) struct Vocab {
     byte_ids: [u32; 256],
     /// Special tokens as (text, id), in id order.
     specials: Vec<(String, u32)>,
+    /// Hidden tokens' ids, ascending.
+    hidden: Vec<u32>,
     /// Number of ids in use.
     len: usize,
 }
@@ -137,8 +158,9 @@ impl Vocab {
         let mut ordinary = ByteTable::with_capacity(tokens.len());
         let mut byte_ids = [u32::MAX; 256];
         let mut specials: Vec<(String, u32)> = Vec::new();
+        let mut hidden = Vec::new();
         let mut ids_in_use = 0;
-        for (index, &(span, id, special)) in tokens.iter().enumerate() {
+        for (index, &(span, id, kind)) in tokens.iter().enumerate() {
             let slot = id as usize;
             if span.start == span.end {
                 return Err(VocabProblem::EmptyToken);
@@ -148,8 +170,12 @@ impl Vocab {
                 // One id may be both a special token and the ordinary token
                 // with the same bytes (a trainer learned the special token's
                 // text, and HF gives both one id); nothing else shares an id.
-                let (first_span, _, first_special) = tokens[owner[slot] as usize];
-                if first_special == special || data[first_span.range()] != *bytes {
+                let (first_span, _, first_kind) = tokens[owner[slot] as usize];
+                let pair = [first_kind, kind];
+                if !pair.contains(&Kind::Special)
+                    || !pair.contains(&Kind::Ordinary)
+                    || data[first_span.range()] != *bytes
+                {
                     return Err(VocabProblem::DuplicateId {
                         id,
                         first: owner[slot] as usize,
@@ -161,7 +187,11 @@ impl Vocab {
             }
             owner[slot] = index as u32;
             spans[slot] = span;
-            if special {
+            if kind == Kind::Hidden {
+                hidden.push(id);
+                continue;
+            }
+            if kind == Kind::Special {
                 // Special texts came from &str, so they are UTF-8.
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 if specials.iter().any(|(t, _)| *t == text) {
@@ -182,12 +212,14 @@ impl Vocab {
             return Err(VocabProblem::MissingByte(byte as u8));
         }
         specials.sort_by_key(|(_, id)| *id);
+        hidden.sort_unstable();
         Ok(Vocab {
             data,
             spans,
             ordinary,
             byte_ids,
             specials,
+            hidden,
             len: ids_in_use,
         })
     }
@@ -248,9 +280,11 @@ impl Vocab {
         (span.start != span.end).then(|| &self.data[span.range()])
     }
 
-    /// The bytes of ordinary token `id`, or `None` for an unused or special id.
+    /// The bytes of ordinary token `id`, or `None` for an unused, special
+    /// or hidden id.
     pub(crate) fn ordinary_bytes(&self, id: u32) -> Option<&[u8]> {
-        self.bytes(id).filter(|_| !self.is_special(id))
+        self.bytes(id)
+            .filter(|_| !self.is_special(id) && self.hidden.binary_search(&id).is_err())
     }
 
     /// Special tokens as (text, id), in id order.

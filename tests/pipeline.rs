@@ -39,6 +39,12 @@ const FIXTURES: &[&str] = &[
     "decoder_bpe",
     "no_decoder",
     "ignore_merges_unreachable",
+    "sp_llama2",
+    "sp_gemma",
+    "sp_metaspace_first",
+    "sp_metaspace_split",
+    "sp_unk_fused",
+    "sp_unk_unfused",
 ];
 
 /// The fixtures with pairs recorded.
@@ -48,6 +54,7 @@ const PAIRED: &[&str] = &[
     "roberta",
     "bert_pre_tokenizer",
     "byte_level_prefix_space",
+    "sp_llama2",
 ];
 
 fn ids(value: &Value) -> Vec<u32> {

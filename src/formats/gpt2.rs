@@ -39,6 +39,8 @@ pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) 
     let mut list = TokenList::with_capacity(object.len() + added.len(), json.len() / 2);
     let mut bytes = Vec::new();
     let mut special_keys = Vec::new();
+    let added_ids: std::collections::HashMap<&str, u32> =
+        added.iter().map(|(t, id)| (t.as_str(), *id)).collect();
     for i in 0..object.len() {
         let (text, value) = object.entry(i);
         let id = match value {
@@ -52,7 +54,7 @@ pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) 
         // token; it is also an ordinary token only if its byte-level reading
         // is the same text (`<|endoftext|>`, or a special token a trainer
         // learned), never two different strings under one id.
-        let added_here = added.iter().any(|(t, i)| t == text && *i == id);
+        let added_here = added_ids.get(text) == Some(&id);
         if byte_level && (!added_here || bytes == text.as_bytes()) {
             list.push_ordinary(&bytes, id);
         } else {

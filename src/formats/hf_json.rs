@@ -19,10 +19,11 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::gpt2;
+use super::hf_char;
 use super::hf_pipeline::{self, At};
 use crate::error::{Error, Result};
 use crate::merges::Merges;
-use crate::pipeline::{AddedToken, AddedTokens, JsonSections, Pipeline, PreTokenizer};
+use crate::pipeline::{AddedToken, AddedTokens, JsonSections, Pipeline, Splitter};
 use crate::vocab::Vocab;
 
 /// What a tokenizer.json gives: the vocabulary and merges, whether
@@ -67,6 +68,10 @@ struct ModelIn<'a> {
     end_of_word_suffix: Value,
     #[serde(default)]
     byte_fallback: Value,
+    #[serde(default)]
+    unk_token: Value,
+    #[serde(default)]
+    fuse_unk: Value,
     #[serde(default)]
     ignore_merges: Value,
     #[serde(borrow)]
@@ -165,17 +170,21 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
             return Err(unsupported(setting, value));
         }
     }
-    if !(model.byte_fallback.is_null() || model.byte_fallback == Value::Bool(false)) {
-        return Err(unsupported("model.byte_fallback", &model.byte_fallback));
-    }
-    if !has_byte_level(&doc.pre_tokenizer) && !has_byte_level(&doc.decoder) {
-        // The vocabulary is then made of characters, not of the byte-level
-        // alphabet: SentencePiece-style BPE.
-        return Err(unsupported(
-            "model (character-level BPE without a ByteLevel pre-tokenizer or decoder)",
-            &Value::from("BPE"),
-        ));
-    }
+    let flag = |setting: &str, value: &Value| match value {
+        Value::Null => Ok(false),
+        Value::Bool(b) => Ok(*b),
+        other => Err(unsupported(setting, other)),
+    };
+    let byte_fallback = flag("model.byte_fallback", &model.byte_fallback)?;
+    let fuse_unk = flag("model.fuse_unk", &model.fuse_unk)?;
+    let unk_token = match &model.unk_token {
+        Value::Null => None,
+        Value::String(s) => Some(s.as_str()),
+        other => return Err(unsupported("model.unk_token", other)),
+    };
+    // Without a ByteLevel stage the vocabulary is made of characters, not
+    // of GPT-2's byte-level alphabet: SentencePiece-style BPE.
+    let char_level = !has_byte_level(&doc.pre_tokenizer) && !has_byte_level(&doc.decoder);
     let ignore_merges = match &model.ignore_merges {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -195,13 +204,25 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
         .iter()
         .map(|t| (t.content.clone(), t.id))
         .collect();
-    let vocab_file = format!("{file} (model.vocab)");
-    // Tokens that no merge makes stay ordinary (unlike in GPT-2's files, the
-    // added tokens are listed): HF returns one for a word that is exactly
-    // it under `ignore_merges`, and never otherwise, which the model's
-    // check of each token's own merge decides.
-    let vocab = gpt2::read_vocab_json(model_vocab.get().as_bytes(), &vocab_file, &added)?;
-    let merges = read_merges(&model.merges, file, &vocab)?;
+    let (vocab, merges, fallback) = if char_level {
+        let pairs = merge_pairs(&model.merges, file)?;
+        let options = hf_char::Options {
+            byte_fallback,
+            unk_token,
+            fuse_unk,
+        };
+        let loaded = hf_char::load(model_vocab.get().as_bytes(), &pairs, &added, &options, file)?;
+        (loaded.vocab, loaded.merges, Some(loaded.fallback))
+    } else {
+        // Tokens that no merge makes stay ordinary (unlike in GPT-2's
+        // files, the added tokens are listed): HF returns one for a word
+        // that is exactly it under `ignore_merges`, and never otherwise,
+        // which the model's check of each token's own merge decides.
+        let vocab_file = format!("{file} (model.vocab)");
+        let vocab = gpt2::read_vocab_json(model_vocab.get().as_bytes(), &vocab_file, &added)?;
+        let merges = read_merges(&model.merges, file, &vocab)?;
+        (vocab, merges, None)
+    };
 
     let token_id = |text: &str| {
         doc.added_tokens
@@ -226,14 +247,9 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
         })
         .collect();
     let added = AddedTokens::new(added_tokens, normalizer.as_ref())?;
-    let fast = match pre_tokenizer
-        .as_ref()
-        .and_then(PreTokenizer::as_pretokenizer)
-    {
-        Some(fast) => Some(fast?),
-        None => None,
-    };
+    let fast = Splitter::for_pre_tokenizer(pre_tokenizer.as_ref())?;
     let pipeline = Pipeline {
+        fallback,
         added,
         normalizer: normalizer.filter(|n| !n.is_identity()),
         pre_tokenizer,
@@ -253,6 +269,26 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
         ignore_merges,
         pipeline,
     })
+}
+
+/// The merges as (left, right) pairs of token texts: a `"a b"` string is
+/// split at its one space (as HF splits it), a pair is taken as it is.
+fn merge_pairs<'m>(entries: &'m [MergeIn], file: &str) -> Result<Vec<(&'m str, &'m str)>> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| match entry {
+            MergeIn::Pair(left, right) => Ok((left.as_str(), right.as_str())),
+            MergeIn::Line(line) => match line.split_once(' ') {
+                Some((left, right)) if !right.contains(' ') => Ok((left, right)),
+                _ => Err(Error::MergesBadLine {
+                    file: format!("{file} (model.merges, entry)"),
+                    line: i + 1,
+                    text: line.clone(),
+                }),
+            },
+        })
+        .collect()
 }
 
 /// The merges, read as merges.txt lines so that both encodings get the same
@@ -394,15 +430,52 @@ pub(crate) fn write(
     }
     // HF keeps added tokens beside the model's vocabulary; one written into
     // it would also be found as a whole word.
-    let vocab_json = gpt2::write_vocab_json_without(vocab, |id| {
+    let added_only = |id: u32| {
         pipeline.is_some_and(|p| {
             p.added.by_id(id).is_some()
                 && vocab
                     .bytes(id)
                     .is_none_or(|bytes| vocab.ordinary_id(bytes) != Some(id))
         })
+    };
+    let fallback = pipeline.and_then(|p| p.fallback.as_ref());
+    let (vocab_json, merge_pairs) = match fallback {
+        None => {
+            let spelled = |id: u32| gpt2::token_text(vocab, id);
+            let pairs = merges
+                .iter()
+                .map(|(left, right, _)| (spelled(left), spelled(right)))
+                .collect();
+            (gpt2::write_vocab_json_without(vocab, added_only), pairs)
+        }
+        Some(fallback) => {
+            // A character-level vocabulary: tokens spelled as their text, the
+            // byte tokens as `<0xNN>`; neither the placeholders nor the rules
+            // that build characters from bytes are the file's.
+            let spelled = |id: u32| match fallback.spellings.get(&id) {
+                Some(spelling) => spelling.clone(),
+                None => String::from_utf8_lossy(vocab.bytes(id).unwrap_or_default()).into_owned(),
+            };
+            let mut entries = serde_json::Map::new();
+            for id in vocab.ids() {
+                if id < fallback.first_placeholder && !added_only(id) {
+                    entries.insert(spelled(id), Value::from(id));
+                }
+            }
+            let pairs = merges
+                .iter()
+                .skip(fallback.building_rules)
+                .map(|(left, right, _)| (spelled(left), spelled(right)))
+                .collect();
+            (Value::Object(entries).to_string(), pairs)
+        }
+    };
+    let unk_token = fallback.and_then(|f| f.unk).map_or(Value::Null, |id| {
+        match fallback.and_then(|f| f.spellings.get(&id)) {
+            Some(spelling) => Value::from(spelling.as_str()),
+            None => Value::from(String::from_utf8_lossy(vocab.bytes(id).unwrap_or_default())),
+        }
     });
-    let spelled = |id: u32| gpt2::token_text(vocab, id);
     let doc = FileOut {
         version: "1.0",
         truncation: Value::Null,
@@ -415,17 +488,14 @@ pub(crate) fn write(
         model: ModelOut {
             kind: "BPE",
             dropout: Value::Null,
-            unk_token: Value::Null,
+            unk_token,
             continuing_subword_prefix: Value::Null,
             end_of_word_suffix: Value::Null,
-            fuse_unk: false,
-            byte_fallback: false,
+            fuse_unk: fallback.is_some_and(|f| f.fuse_unk),
+            byte_fallback: fallback.is_some_and(|f| f.byte_tokens.is_some()),
             ignore_merges,
-            vocab: RawValue::from_string(vocab_json).expect("write_vocab_json writes JSON"),
-            merges: merges
-                .iter()
-                .map(|(left, right, _)| (spelled(left), spelled(right)))
-                .collect(),
+            vocab: RawValue::from_string(vocab_json).expect("vocabularies are written as JSON"),
+            merges: merge_pairs,
         },
     };
     serde_json::to_string_pretty(&doc).expect("plain data serializes")

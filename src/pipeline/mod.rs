@@ -12,6 +12,7 @@
 
 mod added;
 mod decoder;
+mod fallback;
 mod normalized;
 mod normalizer;
 mod pattern;
@@ -22,6 +23,7 @@ use std::ops::Range;
 
 pub(crate) use added::{AddedToken, AddedTokens};
 pub(crate) use decoder::Decoder;
+pub(crate) use fallback::Fallback;
 pub(crate) use normalized::Normalized;
 pub(crate) use normalizer::Normalizer;
 pub(crate) use pattern::Pattern;
@@ -35,11 +37,14 @@ use crate::pretokenize::Pretokenizer;
 /// The stages of a tokenizer.json around its BPE model.
 #[derive(Clone, Debug)]
 pub(crate) struct Pipeline {
+    /// For a character-level (SentencePiece-style) model: how characters
+    /// the vocabulary lacks become tokens. `None` for byte-level models.
+    pub(crate) fallback: Option<Fallback>,
     pub(crate) added: AddedTokens,
     pub(crate) normalizer: Option<Normalizer>,
     pub(crate) pre_tokenizer: Option<PreTokenizer>,
-    /// The scanner or regex equal to `pre_tokenizer`, if there is one.
-    pub(crate) fast: Option<Pretokenizer>,
+    /// The fast splitter equal to `pre_tokenizer`, if there is one.
+    pub(crate) fast: Option<Splitter>,
     pub(crate) post_processor: Option<PostProcessor>,
     pub(crate) decoder: Option<Decoder>,
     /// The tokenizer.json sections as read, written back by
@@ -60,6 +65,75 @@ pub(crate) struct JsonSections {
 pub(crate) struct Output<'a> {
     pub(crate) ids: &'a mut Vec<u32>,
     pub(crate) offsets: Option<&'a mut Vec<Range<usize>>>,
+}
+
+/// How the fast path cuts normalized text into words: a scanner or regex,
+/// no cut at all (no pre-tokenizer: Llama 2), or a literal (Gemma's split at
+/// spaces, which its normalizer has already replaced).
+#[derive(Clone, Debug)]
+pub(crate) enum Splitter {
+    Scan(Pretokenizer),
+    Whole,
+    Literal { literal: String, behavior: Behavior },
+}
+
+impl Splitter {
+    /// The splitter equal to `pre_tokenizer` (`None`: no pre-tokenizer), if
+    /// there is one.
+    pub(crate) fn for_pre_tokenizer(
+        pre_tokenizer: Option<&PreTokenizer>,
+    ) -> crate::error::Result<Option<Splitter>> {
+        let Some(pre) = pre_tokenizer else {
+            return Ok(Some(Splitter::Whole));
+        };
+        if let PreTokenizer::Split {
+            pattern: Pattern::Literal(literal),
+            behavior,
+            invert: false,
+        } = pre
+        {
+            return Ok(Some(Splitter::Literal {
+                literal: literal.clone(),
+                behavior: *behavior,
+            }));
+        }
+        pre.as_pretokenizer()
+            .map(|p| p.map(Splitter::Scan))
+            .transpose()
+    }
+
+    /// Calls `f` with each word of `text` and where it starts.
+    #[inline]
+    fn for_each_word<'t>(&self, text: &'t str, mut f: impl FnMut(usize, &'t str)) {
+        match self {
+            Splitter::Scan(scanner) => {
+                let mut at = 0;
+                for word in scanner.split(text) {
+                    f(at, word);
+                    at += word.len();
+                }
+            }
+            Splitter::Whole => {
+                if !text.is_empty() {
+                    f(0, text);
+                }
+            }
+            Splitter::Literal { literal, behavior } => {
+                if !text.contains(literal.as_str()) {
+                    if !text.is_empty() {
+                        f(0, text);
+                    }
+                    return;
+                }
+                let parts = Pattern::Literal(literal.clone()).find(text);
+                for word in behavior.apply(parts) {
+                    if !word.is_empty() {
+                        f(word.start, &text[word]);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Pipeline {
@@ -115,14 +189,14 @@ impl Pipeline {
                         }
                     }
                     None if part.is_empty() => {}
-                    None => self.encode_words_in_place(model, text, part, fast, memo, out),
+                    None => self.encode_in_place(model, text, part, fast, memo, out),
                 }
             }
             return;
         }
         if let (Some(fast), None) = (&self.fast, out.offsets.as_ref()) {
             // No offsets asked for: the normalized text alone, cut by the
-            // scanner.
+            // fast splitter.
             let normalized = match &self.normalizer {
                 Some(normalizer) => normalizer.normalize(segment),
                 None => segment.to_string(),
@@ -131,7 +205,9 @@ impl Pipeline {
                 match token {
                     Some(index) => out.ids.push(self.added.tokens[index].id),
                     None if part.is_empty() => {}
-                    None => model.encode_pieces_with(fast.split(&normalized[part]), memo, out.ids),
+                    None => fast.for_each_word(&normalized[part], |_, word| {
+                        self.encode_word(model, word, memo, out.ids, None);
+                    }),
                 }
             }
             return;
@@ -166,47 +242,73 @@ impl Pipeline {
         }
     }
 
-    /// The fast path: the words are cut from the original text by a scanner.
-    fn encode_words_in_place(
+    /// Merges one word into `ids`, characters the vocabulary lacks made
+    /// byte or unknown tokens; with `lens`, records each token's length in
+    /// bytes of the word.
+    #[inline]
+    fn encode_word(
+        &self,
+        model: &Model,
+        word: &str,
+        memo: &mut Memo,
+        ids: &mut Vec<u32>,
+        lens: Option<&mut Vec<usize>>,
+    ) {
+        let first = ids.len();
+        model.encode_pieces_with(std::iter::once(word), memo, ids);
+        match (&self.fallback, lens) {
+            (Some(fallback), lens) => fallback.finish_word(&model.vocab, ids, first, lens),
+            (None, Some(lens)) => lens.extend(
+                ids[first..]
+                    .iter()
+                    .map(|&id| model.vocab.bytes(id).map_or(0, <[u8]>::len)),
+            ),
+            (None, None) => {}
+        }
+    }
+
+    /// The fast path: the words are cut from the original text itself.
+    fn encode_in_place(
         &self,
         model: &Model,
         text: &str,
         range: Range<usize>,
-        fast: &Pretokenizer,
+        fast: &Splitter,
         memo: &mut Memo,
         out: &mut Output<'_>,
     ) {
         let segment = &text[range.clone()];
         let Some(offsets) = out.offsets.as_deref_mut() else {
-            model.encode_pieces_with(fast.split(segment), memo, out.ids);
+            fast.for_each_word(segment, |_, word| {
+                self.encode_word(model, word, memo, out.ids, None);
+            });
             return;
         };
-        let mut at = range.start;
-        for word in fast.split(segment) {
-            let first = out.ids.len();
-            model.encode_pieces_with(std::iter::once(word), memo, out.ids);
-            for &id in &out.ids[first..] {
-                let len = model.vocab.bytes(id).map_or(0, <[u8]>::len);
+        let mut lens = Vec::new();
+        fast.for_each_word(segment, |start, word| {
+            lens.clear();
+            self.encode_word(model, word, memo, out.ids, Some(&mut lens));
+            let mut at = range.start + start;
+            for &len in &lens {
                 offsets.push(char_range(text, at..at + len));
                 at += len;
             }
-        }
+        });
     }
 
     /// Merges each word and records where its tokens came from.
     fn encode_words(&self, model: &Model, words: &Words, memo: &mut Memo, out: &mut Output<'_>) {
-        let pieces = words.ranges.iter().map(|r| &words.buf.text[r.clone()]);
-        let Some(offsets) = out.offsets.as_deref_mut() else {
-            model.encode_pieces_with(pieces, memo, out.ids);
-            return;
-        };
+        let mut lens = Vec::new();
         for word in &words.ranges {
-            let first = out.ids.len();
             let piece = &words.buf.text[word.clone()];
-            model.encode_pieces_with(std::iter::once(piece), memo, out.ids);
+            let Some(offsets) = out.offsets.as_deref_mut() else {
+                self.encode_word(model, piece, memo, out.ids, None);
+                continue;
+            };
+            lens.clear();
+            self.encode_word(model, piece, memo, out.ids, Some(&mut lens));
             let mut at = word.start;
-            for &id in &out.ids[first..] {
-                let len = model.vocab.bytes(id).map_or(0, <[u8]>::len);
+            for &len in &lens {
                 offsets.push(words.buf.original(at..at + len));
                 at += len;
             }

@@ -47,7 +47,7 @@ impl Behavior {
 
     /// The words that `parts` (covering a text, each flagged as a match or
     /// not) make, as HF groups them.
-    fn apply(self, parts: Vec<(Range<usize>, bool)>) -> Vec<Range<usize>> {
+    pub(crate) fn apply(self, parts: Vec<(Range<usize>, bool)>) -> Vec<Range<usize>> {
         let mut out: Vec<Range<usize>> = Vec::with_capacity(parts.len());
         match self {
             Behavior::Isolated => out.extend(parts.into_iter().map(|(r, _)| r)),

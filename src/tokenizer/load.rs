@@ -9,6 +9,7 @@ use super::Tokenizer;
 use crate::encode::Model;
 use crate::error::{Error, Result};
 use crate::formats::{gpt2, hf_json, tiktoken};
+use crate::pipeline::Splitter;
 use crate::pretokenize::Pretokenizer;
 
 /// Reads a file, naming it in the error.
@@ -357,7 +358,10 @@ impl Tokenizer {
         let pipeline = loaded.pipeline;
         // `split` and `pattern` show the pipeline's split where it is one
         // pattern; otherwise GPT-2's stands in (the pipeline does not use it).
-        let pretokenizer = pipeline.fast.clone().unwrap_or(Pretokenizer::Gpt2);
+        let pretokenizer = match &pipeline.fast {
+            Some(Splitter::Scan(scanner)) => scanner.clone(),
+            _ => Pretokenizer::Gpt2,
+        };
         let pipeline = Some(Box::new(pipeline));
         Tokenizer::with_pipeline(std::sync::Arc::new(model), pretokenizer, pipeline)
     }

@@ -244,13 +244,19 @@ impl Tokenizer {
     /// The number of tokens, special tokens included (50,257 for GPT-2).
     /// Ids need not be contiguous; see [`Tokenizer::id_bound`].
     pub fn vocab_size(&self) -> usize {
-        self.inner.model.vocab.len()
+        let vocab = &self.inner.model.vocab;
+        vocab.len() - (vocab.id_bound() - self.id_bound())
     }
 
     /// One more than the highest token id: the size of an embedding table
     /// indexed by id.
     pub fn id_bound(&self) -> usize {
-        self.inner.model.vocab.id_bound()
+        // A character-level model's placeholders (ids after the vocabulary's,
+        // see `formats::hf_char`) are not tokens.
+        match self.pipeline().and_then(|p| p.fallback.as_ref()) {
+            Some(fallback) => fallback.first_placeholder as usize,
+            None => self.inner.model.vocab.id_bound(),
+        }
     }
 
     /// The id of the token whose bytes are `token`: an ordinary token's bytes
@@ -258,16 +264,23 @@ impl Tokenizer {
     /// token's text.
     pub fn token_to_id(&self, token: impl AsRef<[u8]>) -> Option<u32> {
         let token = token.as_ref();
-        self.inner.model.vocab.ordinary_id(token).or_else(|| {
-            let text = std::str::from_utf8(token).ok()?;
-            self.special_token_id(text)
-        })
+        let ordinary = self.inner.model.vocab.ordinary_id(token);
+        ordinary
+            .filter(|&id| (id as usize) < self.id_bound())
+            .or_else(|| {
+                let text = std::str::from_utf8(token).ok()?;
+                self.special_token_id(text)
+            })
     }
 
     /// The bytes of token `id` (for a special token, its text), or `None` if
     /// no token has this id.
     pub fn id_to_token(&self, id: u32) -> Option<&[u8]> {
-        self.inner.model.vocab.bytes(id)
+        self.inner
+            .model
+            .vocab
+            .bytes(id)
+            .filter(|_| (id as usize) < self.id_bound())
     }
 
     /// The id of the special token with this text.

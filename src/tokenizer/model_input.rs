@@ -233,9 +233,18 @@ impl Tokenizer {
             return Ok(token.content.clone());
         }
         let vocab = &self.inner.model.vocab;
-        if vocab.bytes(id).is_none() {
-            return Err(Error::UnknownId { id, position });
+        let bytes = vocab
+            .bytes(id)
+            .filter(|_| (id as usize) < self.id_bound())
+            .ok_or(Error::UnknownId { id, position })?;
+        match &pipeline.fallback {
+            // A character-level vocabulary is spelled as its text, except
+            // the byte tokens (`<0x41>` stands for `A`).
+            Some(fallback) => Ok(match fallback.spellings.get(&id) {
+                Some(spelling) => spelling.clone(),
+                None => String::from_utf8_lossy(bytes).into_owned(),
+            }),
+            None => Ok(crate::formats::gpt2::token_text(vocab, id)),
         }
-        Ok(crate::formats::gpt2::token_text(vocab, id))
     }
 }

@@ -1,0 +1,50 @@
+//! Loads one tokenizer.json with one engine in a fresh process and prints
+//! the CPU time and the peak resident memory it took, so that each engine's
+//! figure is its own.
+//!
+//! `cargo run --release --bin load -- bytepair|hf FILE` (from
+//! benches/compare); `scripts/load_table.sh` runs it for every model.
+
+fn cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// Peak resident memory of this process, in MiB.
+fn peak_mib() -> f64 {
+    // SAFETY: getrusage writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, engine, path] = &args[..] else {
+        eprintln!("usage: load bytepair|hf FILE");
+        std::process::exit(2);
+    };
+    let before = peak_mib();
+    let t = cpu_seconds();
+    let size = match engine.as_str() {
+        "bytepair" => bytepair::Tokenizer::from_tokenizer_json_file(path)
+            .expect("bytepair loads it")
+            .vocab_size(),
+        "hf" => tokenizers::Tokenizer::from_file(path)
+            .expect("HF loads it")
+            .get_vocab_size(true),
+        other => panic!("unknown engine {other}"),
+    };
+    let cpu = cpu_seconds() - t;
+    println!(
+        "{engine}\t{size}\t{:.0} ms\t{:.0} MiB peak (+{:.0} MiB)",
+        cpu * 1e3,
+        peak_mib(),
+        peak_mib() - before
+    );
+}

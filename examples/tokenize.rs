@@ -37,7 +37,8 @@ usage: tokenize encode [SOURCE] [--special] [TEXT]
 encode, decode, count: TEXT or IDS are read from standard input when not
 given. SOURCE is one of
     --vocab FILE --merges FILE   GPT-2 style files (GPT-2's pattern)
-    --tokenizer-json FILE        an HF tokenizer.json (byte-level BPE)
+    --tokenizer-json FILE        an HF tokenizer.json (any BPE model: byte-level
+                                 or SentencePiece-style, with its pipeline)
     --encoding NAME              gpt2, r50k_base, p50k_base, cl100k_base,
                                  o200k_base (all but gpt2 need the cargo
                                  feature of that name, or all-encodings)

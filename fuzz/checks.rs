@@ -11,13 +11,38 @@ use bytepair::{AllowedSpecial, Tokenizer, Trainer};
 const PROBE: &str = "Hello world's 1234567 ünïcödé 中文 😀\r\n\n  <|endoftext|> x";
 
 /// A tokenizer that loaded must encode, count, decode and save consistently.
-fn exercise(t: &Tokenizer) {
-    for text in [PROBE, "", " ", "a"] {
+/// `decodes_to_input`: its ids decode to the text's bytes (not so for a
+/// tokenizer.json pipeline, whose normalizer or `▁` may change the text).
+fn exercise(t: &Tokenizer, decodes_to_input: bool) {
+    for text in [PROBE, "", " ", "a", "\u{2581}x  \u{3000}e\u{301}"] {
         let ids = t.encode(text);
         assert_eq!(t.count(text), ids.len());
-        assert_eq!(t.decode_bytes(&ids).unwrap(), text.as_bytes());
         let special = t.encode_with_special_tokens(text);
-        assert_eq!(t.decode_bytes(&special).unwrap(), text.as_bytes());
+        if decodes_to_input {
+            assert_eq!(t.decode_bytes(&ids).unwrap(), text.as_bytes());
+            assert_eq!(t.decode_bytes(&special).unwrap(), text.as_bytes());
+        } else {
+            t.decode_lossy(&ids).unwrap();
+            t.decode_without_special_tokens(&special).unwrap();
+        }
+        // Offsets are ranges of the text (HF's widen a token that holds part
+        // of a character to the whole character).
+        let model = t.encode_for_model_with_offsets(text);
+        for (_, range) in &model {
+            assert!(
+                range.start <= range.end && range.end <= text.len(),
+                "{range:?}"
+            );
+            let whole = text.is_char_boundary(range.start) && text.is_char_boundary(range.end);
+            assert!(whole || decodes_to_input, "{range:?}");
+        }
+        let ids: Vec<u32> = model.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, t.encode_for_model(text));
+        let mut stream = t.decode_stream();
+        for &id in &ids {
+            stream.push(id).unwrap();
+        }
+        assert_eq!(t.encode_batch(&[text]), [t.encode(text)]);
     }
     // Whatever loaded can be written as tokenizer.json and read back (unless
     // its pattern cannot be written for HF), encoding the same.
@@ -29,6 +54,7 @@ fn exercise(t: &Tokenizer) {
             back.encode_with_special_tokens(PROBE),
             t.encode_with_special_tokens(PROBE)
         );
+        assert_eq!(back.encode_for_model(PROBE), t.encode_for_model(PROBE));
     }
 }
 
@@ -48,7 +74,7 @@ pub fn load_gpt2(data: &[u8]) {
     let split = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
     let (vocab, merges) = (&data[..split], data.get(split + 1..).unwrap_or_default());
     if let Ok(t) = Tokenizer::from_contents(vocab, merges) {
-        exercise(&t);
+        exercise(&t, true);
     }
 }
 
@@ -59,7 +85,7 @@ pub fn load_tiktoken(data: &[u8]) {
     let Ok(t) = Tokenizer::from_tiktoken(data, r"\S+|\s+", &specials) else {
         return;
     };
-    exercise(&t);
+    exercise(&t, true);
     let path = scratch("ranks.tiktoken");
     if t.save_tiktoken(&path).is_ok() {
         let saved = std::fs::read(&path).unwrap();
@@ -72,7 +98,7 @@ pub fn load_tiktoken(data: &[u8]) {
 /// An HF tokenizer.json: an error or a working tokenizer.
 pub fn load_tokenizer_json(data: &[u8]) {
     if let Ok(t) = Tokenizer::from_tokenizer_json(data) {
-        exercise(&t);
+        exercise(&t, false);
     }
 }
 
@@ -183,7 +209,7 @@ pub fn train(data: &[u8]) {
     let ids = t.encode(&corpus);
     assert_eq!(t.decode_bytes(&ids).unwrap(), corpus.as_bytes());
     assert!(t.vocab_size() <= vocab_size.max(256 + specials.len()));
-    exercise(&t);
+    exercise(&t, true);
     let dir = scratch("trained");
     t.save(&dir).unwrap();
     let back = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();

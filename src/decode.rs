@@ -56,16 +56,34 @@ pub struct DecodeStream {
     pushed: usize,
     /// How many invalid sequences became U+FFFD.
     replaced: usize,
+    /// For a tokenizer.json pipeline, whose decoder works on whole tokens.
+    window: Option<Window>,
+}
+
+/// HF's streaming decode for a tokenizer.json pipeline: the ids since the
+/// one before the last text shown are decoded together, and what extends
+/// the text they had given is shown once it does not end in U+FFFD (a
+/// character still incomplete). Keeping one earlier token gives the decoder
+/// its context: a `Strip` or `Metaspace` decoder removes the space of the
+/// text's first token only, which the window's first token never is.
+#[derive(Debug, Default)]
+struct Window {
+    ids: Vec<u32>,
+    /// The text of `ids[..start]`.
+    prefix: String,
+    start: usize,
 }
 
 impl DecodeStream {
     pub(crate) fn new(tokenizer: Tokenizer) -> DecodeStream {
+        let tokenizer_has_pipeline = tokenizer.pipeline().is_some();
         DecodeStream {
             tokenizer,
             pending: Vec::new(),
             text: String::new(),
             pushed: 0,
             replaced: 0,
+            window: tokenizer_has_pipeline.then(Window::default),
         }
     }
 
@@ -77,6 +95,9 @@ impl DecodeStream {
     /// [`Error::UnknownId`] for an id the tokenizer does not have (its
     /// `position` counts the ids pushed before it); the stream is unchanged.
     pub fn push(&mut self, id: u32) -> Result<&str> {
+        if self.window.is_some() {
+            return self.push_to_window(id);
+        }
         let bytes = self.tokenizer.id_to_token(id).ok_or(Error::UnknownId {
             id,
             position: self.pushed,
@@ -108,6 +129,36 @@ impl DecodeStream {
             }
         }
         self.pending.drain(..start);
+        Ok(&self.text)
+    }
+
+    /// [`DecodeStream::push`] for a tokenizer.json pipeline.
+    fn push_to_window(&mut self, id: u32) -> Result<&str> {
+        let position = self.pushed;
+        let window = self.window.as_mut().expect("checked by push");
+        if self.tokenizer.decode(&[id]).is_err() {
+            return Err(Error::UnknownId { id, position });
+        }
+        self.pushed += 1;
+        window.ids.push(id);
+        self.text.clear();
+        let text = self.tokenizer.decode(&window.ids)?;
+        if text.len() > window.prefix.len() && !text.ends_with(char::REPLACEMENT_CHARACTER) {
+            // A decoder that rewrote the earlier text (none of HF's does,
+            // given the window's first token) shows the whole text anew.
+            let new = text.strip_prefix(window.prefix.as_str()).unwrap_or(&text);
+            self.text.push_str(new);
+            self.replaced += new.matches(char::REPLACEMENT_CHARACTER).count();
+            let next_start = window.ids.len() - window.start;
+            window.ids.drain(..window.start);
+            window.prefix = self.tokenizer.decode(&window.ids)?;
+            window.start = next_start;
+            self.pending.clear();
+        } else {
+            // Held back: what `finish` reports if nothing completes it.
+            let held = text.strip_prefix(window.prefix.as_str()).unwrap_or(&text);
+            self.pending = held.as_bytes().to_vec();
+        }
         Ok(&self.text)
     }
 

@@ -415,3 +415,23 @@ fn convert_between_formats() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--tokenizer-json` runs a model's whole pipeline: a SentencePiece-style
+/// fixture (normalizers, byte fallback, its decoder) encodes and decodes as
+/// the library does.
+#[test]
+fn tokenizer_json_pipelines() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pipeline/sp_llama2.json"
+    );
+    let tokenizer = bytepair::Tokenizer::from_tokenizer_json_file(path).unwrap();
+    let text = "Hello wörld 中文";
+    let ids = tokenizer.encode(text);
+    let expected: Vec<String> = ids.iter().map(u32::to_string).collect();
+    let encoded = stdout(&run(&["encode", "--tokenizer-json", path, text], b""));
+    assert_eq!(encoded.trim_end(), expected.join(" "));
+    let mut args = vec!["decode", "--tokenizer-json", path];
+    args.extend(expected.iter().map(String::as_str));
+    assert_eq!(stdout(&run(&args, b"")).trim_end(), text);
+}

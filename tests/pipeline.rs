@@ -206,3 +206,57 @@ fn saved_pipelines_load_back_the_same() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Streaming decode shows, id by id, the text that decoding all the ids
+/// gives: through each fixture's decoder (byte-level, `▁` and byte fallback,
+/// `Strip`, `Metaspace`).
+#[test]
+fn streaming_decode_equals_decode() {
+    let texts = texts();
+    let mut streamed_texts = 0;
+    for name in FIXTURES {
+        let tokenizer =
+            Tokenizer::from_tokenizer_json_file(fixture_path(&format!("pipeline/{name}.json")))
+                .unwrap();
+        for text in &texts {
+            let ids = tokenizer.encode_for_model(text);
+            let whole = tokenizer.decode(&ids).unwrap();
+            let mut stream = tokenizer.decode_stream();
+            let mut shown = String::new();
+            for &id in &ids {
+                shown.push_str(stream.push(id).unwrap());
+            }
+            if whole.contains(char::REPLACEMENT_CHARACTER) {
+                continue;
+            }
+            assert_eq!(shown, whole, "{name}: {text:?}");
+            stream.finish().unwrap();
+            streamed_texts += 1;
+        }
+    }
+    assert!(streamed_texts > 3000, "{streamed_texts}");
+}
+
+/// Budgets and batches go through the pipeline too.
+#[test]
+fn budgets_and_batches_use_the_pipeline() {
+    let texts = texts();
+    for name in ["nfc_split", "sp_llama2", "sp_gemma", "added_flags"] {
+        let tokenizer =
+            Tokenizer::from_tokenizer_json_file(fixture_path(&format!("pipeline/{name}.json")))
+                .unwrap();
+        let batch = tokenizer.encode_batch(&texts);
+        for (text, ids) in texts.iter().zip(&batch) {
+            assert_eq!(*ids, tokenizer.encode(text), "{name}: {text:?}");
+            assert_eq!(tokenizer.encode_parallel(text), *ids, "{name}: {text:?}");
+            let n = ids.len();
+            assert_eq!(tokenizer.count_till_limit(text, n), Some(n));
+            if n > 0 {
+                assert_eq!(tokenizer.count_till_limit(text, n - 1), None);
+                let cut = tokenizer.truncate_to_tokens(text, n / 2);
+                assert!(text.starts_with(cut));
+                assert!(tokenizer.count(cut) <= n / 2, "{name}: {text:?} -> {cut:?}");
+            }
+        }
+    }
+}

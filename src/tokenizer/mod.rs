@@ -227,7 +227,16 @@ impl Tokenizer {
     ///
     /// # Errors
     /// [`Error::UnknownId`] for an id the tokenizer does not have.
+    ///
+    /// For a tokenizer.json pipeline whose decoder does more than map
+    /// GPT-2's byte-level alphabet back to bytes (SentencePiece's `▁` and
+    /// `<0xNN>` tokens), these are the bytes of [`Tokenizer::decode`]'s text.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        if let Some(pipeline) = self.pipeline() {
+            if !pipeline.decoder.as_ref().is_some_and(|d| d.is_byte_level()) {
+                return Ok(self.pipeline_decode(pipeline, ids, false)?.into_bytes());
+            }
+        }
         let mut bytes = Vec::with_capacity(ids.len() * 4);
         decode_into(&self.inner.model.vocab, ids, &mut bytes)?;
         Ok(bytes)

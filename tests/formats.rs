@@ -374,6 +374,20 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
         Err(e @ Error::VocabFormat { .. }) => assert!(e.to_string().contains("<nope>"), "{e}"),
         other => panic!("{other:?}"),
     }
+    // A template whose special token has an id the tokenizer lacks.
+    let template = edited(|d| {
+        d["post_processor"] = json!({"type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [], "special_tokens": {"<s>": {"id": "<s>", "ids": [99999], "tokens": ["<s>"]}}})
+    });
+    match Tokenizer::from_tokenizer_json(&template) {
+        Err(e @ Error::VocabFormat { .. }) => assert!(
+            e.to_string()
+                .contains("post_processor.special_tokens.<s>.ids: id 99999"),
+            "{e}"
+        ),
+        other => panic!("{other:?}"),
+    }
     // A settings HF ignores for ids are accepted: dropout 0, empty prefixes, unk_token.
     let tolerant = edited(|d| {
         d["model"]["dropout"] = json!(0.0);

@@ -233,6 +233,25 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
     };
     let post_processor =
         hf_pipeline::post_processor(&at("post_processor"), &doc.post_processor, &token_id)?;
+    // A template that adds an id the tokenizer does not have would make ids
+    // that nothing can decode.
+    if let Some(post) = &post_processor {
+        let known = |id: u32| {
+            let placeholder = fallback.as_ref().is_some_and(|f| id >= f.first_placeholder);
+            (vocab.bytes(id).is_some() && !placeholder)
+                || doc.added_tokens.iter().any(|t| t.id == id)
+        };
+        if let Some((path, id)) = post
+            .ids("post_processor")
+            .into_iter()
+            .find(|&(_, id)| !known(id))
+        {
+            return Err(Error::VocabFormat {
+                file: file.to_string(),
+                message: format!("{path}: id {id} is not a token of this tokenizer"),
+            });
+        }
+    }
     let added_tokens = doc
         .added_tokens
         .iter()

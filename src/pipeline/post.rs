@@ -74,6 +74,33 @@ impl Encoded {
 }
 
 impl PostProcessor {
+    /// Every id the processor can add, with where it is written (a JSON
+    /// path below `post_processor`), for the loader to check.
+    pub(crate) fn ids(&self, at: &str) -> Vec<(String, u32)> {
+        match self {
+            PostProcessor::ByteLevel { .. } => Vec::new(),
+            PostProcessor::Template { specials, .. } => {
+                let mut ids: Vec<(String, u32)> = specials
+                    .iter()
+                    .flat_map(|(name, ids)| {
+                        ids.iter()
+                            .map(move |&id| (format!("{at}.special_tokens.{name}.ids"), id))
+                    })
+                    .collect();
+                ids.sort();
+                ids
+            }
+            PostProcessor::Roberta { cls, sep, .. } | PostProcessor::Bert { cls, sep } => {
+                vec![(format!("{at}.cls"), *cls), (format!("{at}.sep"), *sep)]
+            }
+            PostProcessor::Sequence(parts) => parts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.ids(&format!("{at}.processors[{i}]")))
+                .collect(),
+        }
+    }
+
     /// Processes the encodings of one text or a pair (`texts` are their
     /// texts): trims offsets and, with `add_special_tokens`, joins them with
     /// the tokens the template adds (whose offsets are `0..0`, as in HF).

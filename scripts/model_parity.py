@@ -16,7 +16,8 @@ model: texts, tokens compared, identical, and the first differences.
 """
 import argparse, json, os, subprocess, sys, tarfile, time, tempfile
 
-MODELS = ["llama3", "gptoss", "qwen3", "deepseek_v3", "claude", "gpt4o", "gemma3", "llama2"]
+MODELS = ["llama3", "llama3_1", "gptoss", "qwen3", "deepseek_v3", "claude", "gpt4o", "gpt35turbo",
+          "llama2", "gemma3", "gemma", "gemini", "yi"]
 VERSION = "3.7.2"
 
 TRICKY = [

@@ -260,3 +260,137 @@ fn budgets_and_batches_use_the_pipeline() {
         }
     }
 }
+
+/// HF's character-level BPE spelled out, as the oracle for bytepair's
+/// (which runs it on the byte engine with rules that build characters from
+/// bytes): a word's characters become their tokens, or their bytes'
+/// `<0xNN>` tokens, or the unknown token (consecutive ones fused); then the
+/// lowest-ranked adjacent pair merges, the leftmost first, until none has a
+/// rule.
+struct NaiveCharBpe {
+    vocab: std::collections::HashMap<String, u32>,
+    ranks: std::collections::HashMap<(String, String), usize>,
+    byte_fallback: bool,
+    unk: Option<String>,
+    fuse_unk: bool,
+}
+
+impl NaiveCharBpe {
+    fn from_json(json: &str) -> NaiveCharBpe {
+        let doc: Value = serde_json::from_str(json).unwrap();
+        let model = &doc["model"];
+        let vocab = model["vocab"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as u32))
+            .collect();
+        let ranks = model["merges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(rank, m)| {
+                let pair = match m {
+                    Value::String(line) => {
+                        let (a, b) = line.split_once(' ').unwrap();
+                        (a.to_string(), b.to_string())
+                    }
+                    Value::Array(p) => (
+                        p[0].as_str().unwrap().to_string(),
+                        p[1].as_str().unwrap().to_string(),
+                    ),
+                    _ => panic!("merge {m}"),
+                };
+                (pair, rank)
+            })
+            .collect();
+        NaiveCharBpe {
+            vocab,
+            ranks,
+            byte_fallback: model["byte_fallback"].as_bool().unwrap_or(false),
+            unk: model["unk_token"].as_str().map(str::to_string),
+            fuse_unk: model["fuse_unk"].as_bool().unwrap_or(false),
+        }
+    }
+
+    fn encode_word(&self, word: &str) -> Vec<u32> {
+        let mut symbols: Vec<String> = Vec::new();
+        let mut unk_open = false;
+        for c in word.chars() {
+            let text = c.to_string();
+            if self.vocab.contains_key(&text) {
+                symbols.push(text);
+                unk_open = false;
+                continue;
+            }
+            let bytes: Option<Vec<String>> = self
+                .byte_fallback
+                .then(|| text.bytes().map(|b| format!("<0x{b:02X}>")).collect());
+            match bytes.filter(|b| b.iter().all(|t| self.vocab.contains_key(t))) {
+                Some(bytes) => {
+                    symbols.extend(bytes);
+                    unk_open = false;
+                }
+                None => {
+                    if let Some(unk) = &self.unk {
+                        if !(unk_open && self.fuse_unk) {
+                            symbols.push(unk.clone());
+                        }
+                        unk_open = true;
+                    }
+                }
+            }
+        }
+        loop {
+            let best = (0..symbols.len().saturating_sub(1))
+                .filter_map(|i| {
+                    let pair = (symbols[i].clone(), symbols[i + 1].clone());
+                    self.ranks.get(&pair).map(|&r| (r, i))
+                })
+                .min();
+            let Some((_, i)) = best else { break };
+            let merged = format!("{}{}", symbols[i], symbols[i + 1]);
+            symbols.splice(i..i + 2, [merged]);
+        }
+        symbols.iter().map(|s| self.vocab[s]).collect()
+    }
+}
+
+/// Llama 2-style fixtures (no pre-tokenizer: the normalized text is one
+/// word) against the naive oracle, on random text with many characters the
+/// vocabulary lacks, and on one long paragraph.
+#[test]
+fn character_level_bpe_equals_the_naive_oracle() {
+    let pieces = [
+        "the", " ", "  ", "a", "e", "s", "t", "ing", " of", "\n", "\t", "é", "中", "😀", "\u{301}",
+        "<0x41>", "<unk>", "ß", "x", "q", "Z", "..", "!",
+    ];
+    let mut rng = common::Rng::new(5);
+    for name in ["sp_llama2", "sp_unk_fused", "sp_unk_unfused"] {
+        let path = fixture_path(&format!("pipeline/{name}.json"));
+        let tokenizer = Tokenizer::from_tokenizer_json_file(&path).unwrap();
+        let naive = NaiveCharBpe::from_json(&std::fs::read_to_string(&path).unwrap());
+        let expect = |text: &str| {
+            if text.is_empty() {
+                return Vec::new();
+            }
+            naive.encode_word(&format!("\u{2581}{}", text.replace(' ', "\u{2581}")))
+        };
+        for _ in 0..400 {
+            let text: String = (0..rng.below(12))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            assert_eq!(tokenizer.encode(&text), expect(&text), "{name}: {text:?}");
+        }
+        let paragraph: String = (0..1000)
+            .map(|_| pieces[rng.below(pieces.len())])
+            .filter(|p| !p.contains('\n'))
+            .collect();
+        assert_eq!(
+            tokenizer.encode(&paragraph),
+            expect(&paragraph),
+            "{name}: paragraph"
+        );
+    }
+}

@@ -212,6 +212,44 @@ impl Pipeline {
             }
             return;
         }
+        let cuts_only = self
+            .pre_tokenizer
+            .as_ref()
+            .is_none_or(PreTokenizer::only_cuts);
+        if let (true, None) = (cuts_only, out.offsets.as_ref()) {
+            // No offsets asked for and a pre-tokenizer that only cuts: the
+            // words are ranges of the normalized text, no per-byte ranges.
+            let normalized = match &self.normalizer {
+                Some(normalizer) if !unchanged => normalizer.normalize(segment),
+                _ => segment.to_string(),
+            };
+            for (token, part) in self.added.find_normalized(&normalized, skip_special) {
+                match token {
+                    Some(index) => out.ids.push(self.added.tokens[index].id),
+                    None if part.is_empty() => {}
+                    None => {
+                        let mut words = Words {
+                            buf: Normalized::untracked(normalized[part].to_string()),
+                            ranges: Vec::new(),
+                        };
+                        words.ranges.push(0..words.buf.text.len());
+                        if let Some(pre) = &self.pre_tokenizer {
+                            pre.apply(&mut words);
+                        }
+                        for word in &words.ranges {
+                            self.encode_word(
+                                model,
+                                &words.buf.text[word.clone()],
+                                memo,
+                                out.ids,
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+            return;
+        }
         let mut buf = Normalized::new(segment, range.start);
         if let Some(normalizer) = &self.normalizer {
             if !unchanged {

@@ -41,6 +41,16 @@ impl Normalized {
         }
     }
 
+    /// `text` without the ranges, for stages that only cut it (the words
+    /// are ranges of the text); nothing may ask it for original offsets.
+    pub(crate) fn untracked(text: String) -> Normalized {
+        Normalized {
+            text,
+            align: Vec::new(),
+            base: 0,
+        }
+    }
+
     /// The part `range` (byte offsets, on character boundaries) as a text of
     /// its own.
     pub(crate) fn slice(&self, range: Range<usize>) -> Normalized {

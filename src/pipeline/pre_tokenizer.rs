@@ -194,6 +194,19 @@ impl PreTokenizer {
         }
     }
 
+    /// Whether this pre-tokenizer only cuts (no prefix space, no `▁`), so
+    /// that it can run on text without the per-byte ranges of offsets.
+    pub(crate) fn only_cuts(&self) -> bool {
+        match self {
+            PreTokenizer::ByteLevel {
+                add_prefix_space, ..
+            } => !add_prefix_space,
+            PreTokenizer::Metaspace { .. } => false,
+            PreTokenizer::Sequence(parts) => parts.iter().all(PreTokenizer::only_cuts),
+            _ => true,
+        }
+    }
+
     /// Cuts (and for some kinds, changes) the words.
     pub(crate) fn apply(&self, words: &mut Words) {
         match self {

@@ -19,13 +19,18 @@ use bytepair_compare::{corpus, selected};
 
 const MODELS: &[&str] = &[
     "llama3",
+    "llama3_1",
     "gptoss",
     "qwen3",
     "deepseek_v3",
     "claude",
     "gpt4o",
+    "gpt35turbo",
     "llama2",
     "gemma3",
+    "gemma",
+    "gemini",
+    "yi",
 ];
 
 /// CPU seconds this process has used.

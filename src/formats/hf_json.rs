@@ -1,18 +1,19 @@
-//! HF tokenizers' `tokenizer.json`, for byte-level BPE models.
+//! HF tokenizers' `tokenizer.json`: a BPE model and the pipeline around it.
 //!
-//! Read: a `BPE` model (vocab and merges, the merges as `"a b"` strings or
-//! as `["a", "b"]` pairs), a `ByteLevel` pre-tokenizer with GPT-2's regex or
-//! a `Split` regex followed by `ByteLevel(use_regex = false)` (as GPT-4-style
-//! conversions write), `added_tokens` as special tokens, and
-//! `ignore_merges`. Every setting that would make HF encode differently
-//! and that bytepair does not implement (dropout, a word-piece prefix or
-//! suffix, byte fallback, a normalizer, a post-processor that adds tokens,
-//! truncation, padding, ...) is an [`Error::Unsupported`] naming it: loading
-//! such a file anyway would silently give other ids than HF.
+//! Read: the model (vocab and merges, the merges as `"a b"` strings or as
+//! `["a", "b"]` pairs; a byte-level vocabulary when a `ByteLevel` stage is
+//! present, else a character-level one, see `hf_char`), its options, the
+//! added tokens with their flags, and the pipeline sections (`hf_pipeline`).
+//! Every setting that would make HF encode differently and that bytepair
+//! does not implement (a Unigram or WordPiece model, dropout, a word-piece
+//! prefix or suffix, a `Precompiled` normalizer, truncation, padding, ...) is
+//! an error naming it: loading such a file anyway would silently give other
+//! ids than HF.
 //!
-//! Written: the same shape, with merges as pairs (unambiguous), as HF writes
-//! it; HF loads it and encodes identically (checked by
-//! scripts/make_format_fixtures.py).
+//! Written: the model with merges as pairs (unambiguous), as HF writes it,
+//! and the pipeline sections as they were read; HF loads it and encodes
+//! identically (checked by scripts/make_format_fixtures.py and
+//! scripts/model_parity.py).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

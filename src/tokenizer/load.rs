@@ -319,21 +319,24 @@ impl Tokenizer {
         write(path, &tiktoken::write(&model.vocab))
     }
 
-    /// Loads HF tokenizers' `tokenizer.json` for a byte-level BPE model:
-    /// a `ByteLevel` pre-tokenizer, or a `Split` regex followed by
-    /// `ByteLevel(use_regex = false)`; merges in either encoding;
-    /// `added_tokens` become special tokens; `ignore_merges` is honoured.
+    /// Loads HF tokenizers' `tokenizer.json` of a BPE model with its whole
+    /// pipeline, as HF runs it: added tokens (special and ordinary, with
+    /// their flags), normalizer, pre-tokenizer, the model (byte-level, or
+    /// character-level with `byte_fallback` / `unk_token`), post-processor
+    /// and decoder. [`Tokenizer::encode`], [`Tokenizer::encode_for_model`],
+    /// [`Tokenizer::decode`] and the offsets then equal HF's (see the
+    /// README's table of calls).
     ///
     /// # Errors
-    /// [`Error::Unsupported`] naming any setting that would make HF encode
-    /// differently and that bytepair does not implement (a normalizer,
-    /// dropout, `continuing_subword_prefix`, `end_of_word_suffix`,
-    /// `byte_fallback`, `add_prefix_space`, a post-processor that adds
-    /// tokens, truncation, padding, an added token with `lstrip`, `rstrip`
-    /// or `single_word`, ...); [`Error::VocabFormat`] for JSON of the wrong
-    /// shape; the vocabulary and merges errors of
-    /// [`Tokenizer::from_contents`], where a merge's "line" is its 1-based
-    /// position in `model.merges`.
+    /// [`Error::Unsupported`] naming the JSON path of any component or
+    /// setting that would make HF encode differently and that bytepair does
+    /// not implement (`normalizer.normalizers[1] = Precompiled`, dropout,
+    /// `continuing_subword_prefix`, truncation, padding, ...);
+    /// [`Error::NotBpe`] for a Unigram, WordPiece or WordLevel model;
+    /// [`Error::Pattern`] for a regex that does not compile;
+    /// [`Error::VocabFormat`] for JSON of the wrong shape (naming the path);
+    /// the vocabulary and merges errors of [`Tokenizer::from_contents`],
+    /// where a merge's "line" is its 1-based position in `model.merges`.
     pub fn from_tokenizer_json(json: &[u8]) -> Result<Tokenizer> {
         Tokenizer::from_tokenizer_json_labelled(json, "tokenizer.json")
     }

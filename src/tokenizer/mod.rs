@@ -129,7 +129,10 @@ impl Tokenizer {
         Tokenizer::from_shared_model(Arc::clone(&self.inner.model), pretokenizer)
     }
 
-    /// The pretokenization pattern.
+    /// The pretokenization pattern. For a tokenizer.json pipeline whose
+    /// pre-tokenizer is not one pattern (a `Sequence` of several splits,
+    /// `Metaspace`, none), GPT-2's pattern stands in: the pipeline does not
+    /// use it, and [`Tokenizer::split`] does not show its words.
     pub fn pattern(&self) -> &str {
         self.inner.pretokenizer.pattern()
     }
@@ -209,8 +212,8 @@ impl Tokenizer {
     /// Decodes `ids` into text.
     ///
     /// # Errors
-    /// [`Error::UnknownId`] for an id the tokenizer does not have, and
-    /// [`Error::InvalidUtf8`] when the bytes are not UTF-8 (a token can hold
+    /// [`crate::Error::UnknownId`] for an id the tokenizer does not have, and
+    /// [`crate::Error::InvalidUtf8`] when the bytes are not UTF-8 (a token can hold
     /// part of a character; [`Tokenizer::decode_bytes`] returns such bytes).
     ///
     /// A tokenizer loaded from tokenizer.json decodes through its decoder,
@@ -226,7 +229,7 @@ impl Tokenizer {
     /// Decodes `ids` into the exact bytes they stand for.
     ///
     /// # Errors
-    /// [`Error::UnknownId`] for an id the tokenizer does not have.
+    /// [`crate::Error::UnknownId`] for an id the tokenizer does not have.
     ///
     /// For a tokenizer.json pipeline whose decoder does more than map
     /// GPT-2's byte-level alphabet back to bytes (SentencePiece's `▁` and

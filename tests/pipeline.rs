@@ -394,3 +394,21 @@ fn character_level_bpe_equals_the_naive_oracle() {
         );
     }
 }
+
+/// An ordinary added token is not a special token; a special one is.
+#[test]
+fn added_tokens_keep_their_special_flag() {
+    let tokenizer =
+        Tokenizer::from_tokenizer_json_file(fixture_path("pipeline/nfc_split.json")).unwrap();
+    let think = tokenizer.token_to_id("<think>").unwrap();
+    assert!(!tokenizer.is_special(think));
+    assert_eq!(tokenizer.special_token_id("<think>"), None);
+    let end = tokenizer.special_token_id("<|im_end|>").unwrap();
+    assert!(tokenizer.is_special(end));
+    let specials: Vec<&str> = tokenizer.special_tokens().map(|(t, _)| t).collect();
+    assert!(specials.contains(&"<|im_end|>") && !specials.contains(&"<think>"));
+    // `encode` recognizes the ordinary one and leaves the special one as text.
+    let ids = tokenizer.encode("<think>x<|im_end|>");
+    assert_eq!(ids[0], think);
+    assert!(!ids.contains(&end));
+}

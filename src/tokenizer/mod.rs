@@ -281,7 +281,7 @@ impl Tokenizer {
             .filter(|&id| (id as usize) < self.id_bound())
             .or_else(|| {
                 let text = std::str::from_utf8(token).ok()?;
-                self.special_token_id(text)
+                self.added_token_id(text)
             })
     }
 
@@ -297,23 +297,36 @@ impl Tokenizer {
 
     /// The id of the special token with this text.
     pub fn special_token_id(&self, text: &str) -> Option<u32> {
+        self.added_token_id(text).filter(|&id| self.is_special(id))
+    }
+
+    /// The id of a special token's text, or of an ordinary added token's
+    /// (a tokenizer.json's `"special": false` entries).
+    fn added_token_id(&self, text: &str) -> Option<u32> {
         let specials = self.inner.model.vocab.specials();
         specials.iter().find(|(t, _)| t == text).map(|&(_, id)| id)
     }
 
-    /// The special tokens as (text, id), in id order.
+    /// The special tokens as (text, id), in id order. A tokenizer.json's
+    /// added tokens marked `"special": false` are not among them.
     pub fn special_tokens(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         self.inner
             .model
             .vocab
             .specials()
             .iter()
+            .filter(|(_, id)| self.is_special(*id))
             .map(|(t, id)| (t.as_str(), *id))
     }
 
-    /// Whether `id` is a special token's id.
+    /// Whether `id` is a special token's id (for a tokenizer.json, an added
+    /// token marked `"special": true`: HF's `skip_special_tokens` leaves
+    /// these out).
     pub fn is_special(&self, id: u32) -> bool {
-        self.inner.model.vocab.is_special(id)
+        match self.pipeline() {
+            Some(pipeline) => pipeline.is_special(id),
+            None => self.inner.model.vocab.is_special(id),
+        }
     }
 }
 

@@ -407,6 +407,11 @@ fn added_tokens_keep_their_special_flag() {
     assert!(tokenizer.is_special(end));
     let specials: Vec<&str> = tokenizer.special_tokens().map(|(t, _)| t).collect();
     assert!(specials.contains(&"<|im_end|>") && !specials.contains(&"<think>"));
+    // A pattern cannot replace one stage of a pipeline.
+    assert!(matches!(
+        tokenizer.with_pattern(bytepair::GPT2_PATTERN),
+        Err(bytepair::Error::Unsupported { .. })
+    ));
     // `encode` recognizes the ordinary one and leaves the special one as text.
     let ids = tokenizer.encode("<think>x<|im_end|>");
     assert_eq!(ids[0], think);

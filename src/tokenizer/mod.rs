@@ -123,8 +123,20 @@ impl Tokenizer {
     /// ```
     ///
     /// # Errors
-    /// [`crate::Error::Pattern`] if the pattern does not compile.
+    /// [`crate::Error::Pattern`] if the pattern does not compile;
+    /// [`crate::Error::Unsupported`] for a tokenizer loaded from a
+    /// tokenizer.json, whose pattern is one stage of its pipeline.
     pub fn with_pattern(&self, pattern: &str) -> Result<Tokenizer> {
+        if self.pipeline().is_some() {
+            // The pattern is one stage of a pipeline, which a pattern alone
+            // cannot replace (normalizers, added tokens, a character-level
+            // model's fallback).
+            return Err(crate::Error::Unsupported {
+                file: "tokenizer.json".to_string(),
+                setting: "pre_tokenizer (replaced by with_pattern)".to_string(),
+                value: format!("{pattern:?}"),
+            });
+        }
         let pretokenizer = Pretokenizer::from_pattern(pattern)?;
         Tokenizer::from_shared_model(Arc::clone(&self.inner.model), pretokenizer)
     }

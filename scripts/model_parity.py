@@ -52,28 +52,23 @@ def blocks(text, size=4096):
         start = end
 
 
-def hf_records(path, texts):
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(path)
-    records = []
-    t0 = time.process_time()
-    for text in texts:
-        tok.encode_special_tokens = True
-        plain = tok.encode(text, add_special_tokens=False).ids
-        tok.encode_special_tokens = False
-        special = tok.encode(text, add_special_tokens=False).ids
-        enc = tok.encode(text, add_special_tokens=True)
-        # HF gives character offsets to Python; bytepair gives byte offsets.
-        starts = [0]
-        for ch in text:
-            starts.append(starts[-1] + len(ch.encode("utf-8")))
-        offsets = [[starts[s], starts[e]] for s, e in enc.offsets]
-        records.append({
-            "encode": plain, "special": special, "model": enc.ids, "offsets": offsets,
-            "decode": tok.decode(enc.ids, skip_special_tokens=False),
-            "decode_skip": tok.decode(enc.ids, skip_special_tokens=True),
-        })
-    return records, time.process_time() - t0
+def hf_record(tok, text):
+    """HF's outputs for one text, in pipeline_dump's format."""
+    tok.encode_special_tokens = True
+    plain = tok.encode(text, add_special_tokens=False).ids
+    tok.encode_special_tokens = False
+    special = tok.encode(text, add_special_tokens=False).ids
+    enc = tok.encode(text, add_special_tokens=True)
+    # HF gives character offsets to Python; bytepair gives byte offsets.
+    starts = [0]
+    for ch in text:
+        starts.append(starts[-1] + len(ch.encode("utf-8")))
+    return {
+        "encode": plain, "special": special, "model": enc.ids,
+        "offsets": [[starts[s], starts[e]] for s, e in enc.offsets],
+        "decode": tok.decode(enc.ids, skip_special_tokens=False),
+        "decode_skip": tok.decode(enc.ids, skip_special_tokens=True),
+    }
 
 
 def main():
@@ -106,47 +101,53 @@ def main():
     for model in args.models.split(","):
         path = fetch(model, args.cache)
         saved = os.path.join(args.cache, model + ".saved.json")
-        run = subprocess.run(["target/release/examples/pipeline_dump", path, texts_path, saved],
-                             capture_output=True, text=True)
+        # bytepair's outputs go to a file and are compared text by text: a
+        # model's outputs on the corpus take gigabytes as Python objects.
+        dump = texts_path + ".ours"
+        with open(dump, "w") as out:
+            run = subprocess.run(["target/release/examples/pipeline_dump", path, texts_path, saved],
+                                 stdout=out, stderr=subprocess.PIPE, text=True)
         if run.returncode != 0:
             print(f"| {model} | bytepair failed: {run.stderr.strip()[:200]} | | |")
             status = 1
             continue
-        ours = [json.loads(l) for l in run.stdout.split("\n") if l]
-        theirs, _ = hf_records(path, texts)
+        from tokenizers import Tokenizer
+        tok = Tokenizer.from_file(path)
+        again = Tokenizer.from_file(saved)
         keys = ["encode", "special", "model", "offsets", "decode", "decode_skip"]
         diffs = {k: 0 for k in keys}
         tokens = same = 0
         examples = []
-        for text, a, b in zip(texts, ours, theirs):
-            for k in keys:
-                if a[k] != b[k]:
-                    diffs[k] += 1
-                    if len(examples) < 3:
-                        x, y = a[k], b[k]
-                        if isinstance(x, list):
-                            at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
-                            x, y = x[max(0, at - 3):at + 6], y[max(0, at - 3):at + 6]
-                            where = f"token {at}"
-                        else:
-                            at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
-                            x, y = x[max(0, at - 20):at + 40], y[max(0, at - 20):at + 40]
-                            where = f"char {at}"
-                        examples.append((k + " " + where, text[:60], repr(x), repr(y)))
-            for k in ["encode", "special", "model"]:
-                tokens += len(b[k])
-                same += sum(1 for x, y in zip(a[k], b[k]) if x == y) if len(a[k]) == len(b[k]) else 0
-        # HF loads what bytepair saved and encodes as from the original file.
-        from tokenizers import Tokenizer
-        again = Tokenizer.from_file(saved)
-        sample = texts[:: max(1, len(texts) // 500)]
-        saved_diffs = sum(1 for t, b in zip(texts, theirs) if t in sample and again.encode(t).ids != b["model"])
-        diffs["saved"] = saved_diffs
+        step = max(1, len(texts) // 500)
+        saved_diffs = saved_checked = 0
+        with open(dump, encoding="utf-8", newline="\n") as ours_file:
+            # Split only at "\n" (newline="\n"): JSON escapes line ends, but
+            # not U+2028, which splitlines() would split at.
+            lines = (line for line in ours_file if line.strip())
+            for i, (text, line) in enumerate(zip(texts, lines)):
+                a, b = json.loads(line), hf_record(tok, text)
+                for k in keys:
+                    if a[k] != b[k]:
+                        diffs[k] += 1
+                        if len(examples) < 3:
+                            x, y = a[k], b[k]
+                            at = next((j for j, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+                            where = f"token {at}" if isinstance(x, list) else f"char {at}"
+                            examples.append((k + " " + where, text[:60], repr(x[max(0, at - 3):at + 6]),
+                                             repr(y[max(0, at - 3):at + 6])))
+                for k in ["encode", "special", "model"]:
+                    tokens += len(b[k])
+                    same += sum(1 for x, y in zip(a[k], b[k]) if x == y) if len(a[k]) == len(b[k]) else 0
+                # HF loads what bytepair saved and encodes as from the original file.
+                if i % step == 0:
+                    saved_checked += 1
+                    saved_diffs += again.encode(text).ids != b["model"]
+        os.unlink(dump)
         print(f"| {model} | {tokens} | {same} | " + "/".join(str(diffs[k]) for k in keys) +
-              f" | {saved_diffs} of {len(sample)} |")
+              f" | {saved_diffs} of {saved_checked} |", flush=True)
         for k, t, a, b in examples:
             print(f"    {k} on {t!r}:\n      ours {a}\n      hf   {b}")
-        if any(diffs.values()):
+        if any(diffs.values()) or saved_diffs:
             status = 1
     os.unlink(texts_path)
     return status

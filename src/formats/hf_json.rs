@@ -44,7 +44,7 @@ struct FileIn<'a> {
     #[serde(default)]
     padding: Value,
     #[serde(default)]
-    added_tokens: Vec<AddedTokenIn>,
+    added_tokens: Vec<AddedToken>,
     #[serde(default)]
     normalizer: Value,
     #[serde(default)]
@@ -86,26 +86,6 @@ struct ModelIn<'a> {
 enum MergeIn {
     Line(String),
     Pair(String, String),
-}
-
-#[derive(Deserialize, Serialize)]
-struct AddedTokenIn {
-    id: u32,
-    content: String,
-    #[serde(default)]
-    single_word: bool,
-    #[serde(default)]
-    lstrip: bool,
-    #[serde(default)]
-    rstrip: bool,
-    #[serde(default = "yes")]
-    normalized: bool,
-    #[serde(default)]
-    special: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Whether a pre-tokenizer or decoder section has a `ByteLevel` part: the
@@ -253,19 +233,7 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
             });
         }
     }
-    let added_tokens = doc
-        .added_tokens
-        .iter()
-        .map(|t| AddedToken {
-            id: t.id,
-            content: t.content.clone(),
-            single_word: t.single_word,
-            lstrip: t.lstrip,
-            rstrip: t.rstrip,
-            normalized: t.normalized,
-            special: t.special,
-        })
-        .collect();
+    let added_tokens = doc.added_tokens.clone();
     let added = AddedTokens::new(added_tokens, normalizer.as_ref())?;
     let fast = Splitter::for_pre_tokenizer(pre_tokenizer.as_ref())?;
     let pipeline = Pipeline {
@@ -354,7 +322,7 @@ struct FileOut {
     version: &'static str,
     truncation: Value,
     padding: Value,
-    added_tokens: Vec<AddedTokenIn>,
+    added_tokens: Vec<AddedToken>,
     normalizer: Value,
     pre_tokenizer: Value,
     post_processor: Value,
@@ -414,7 +382,7 @@ pub(crate) fn write(
     let added_tokens = vocab
         .specials()
         .iter()
-        .map(|(text, id)| AddedTokenIn {
+        .map(|(text, id)| AddedToken {
             id: *id,
             content: text.clone(),
             single_word: false,
@@ -433,20 +401,7 @@ pub(crate) fn write(
         pre_tokenizer = json.pre_tokenizer.clone();
         post_processor = json.post_processor.clone();
         decoder = json.decoder.clone();
-        added_tokens = pipeline
-            .added
-            .tokens
-            .iter()
-            .map(|t| AddedTokenIn {
-                id: t.id,
-                content: t.content.clone(),
-                single_word: t.single_word,
-                lstrip: t.lstrip,
-                rstrip: t.rstrip,
-                normalized: t.normalized,
-                special: t.special,
-            })
-            .collect();
+        added_tokens = pipeline.added.tokens.clone();
     }
     // HF keeps added tokens beside the model's vocabulary; one written into
     // it would also be found as a whole word.

@@ -14,16 +14,26 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::normalizer::Normalizer;
 use crate::error::{Error, Result};
 
-/// One entry of tokenizer.json's `added_tokens`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One entry of tokenizer.json's `added_tokens`, as read and written
+/// (missing flags take HF's defaults).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub(crate) struct AddedToken {
     pub(crate) id: u32,
     pub(crate) content: String,
+    #[serde(default)]
     pub(crate) single_word: bool,
+    #[serde(default)]
     pub(crate) lstrip: bool,
+    #[serde(default)]
     pub(crate) rstrip: bool,
+    #[serde(default = "normalized_by_default")]
     pub(crate) normalized: bool,
+    #[serde(default)]
     pub(crate) special: bool,
+}
+
+fn normalized_by_default() -> bool {
+    true
 }
 
 /// A set of added tokens searched together.

@@ -42,6 +42,18 @@ pub(super) fn contraction_len(bytes: &[u8], i: usize) -> usize {
 /// The end of the chunk that starts at `start` (`start < text.len()`).
 #[inline]
 pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
+    chunk_end_with::<3, true>(text, start)
+}
+
+/// The end of the chunk that starts at `start` under cl100k's pattern
+/// (`WHOLE_FINAL_SPACE`: whitespace that ends the text is one chunk, `\s++$`)
+/// or under Llama 3's and Qwen's (without that alternative, see `llama3`),
+/// with numbers in runs of at most `MAX_DIGITS`.
+#[inline]
+pub(super) fn chunk_end_with<const MAX_DIGITS: usize, const WHOLE_FINAL_SPACE: bool>(
+    text: &str,
+    start: usize,
+) -> usize {
     let bytes = text.as_bytes();
     let i = start;
     let b = bytes[i];
@@ -56,7 +68,7 @@ pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
         Class::Letter => return run_end(bytes, i + len, Class::Letter),
         Class::Number => {
             let mut end = i + len;
-            for _ in 0..2 {
+            for _ in 1..MAX_DIGITS {
                 match (end < bytes.len()).then(|| char_at(bytes, end)) {
                     Some((Class::Number, len)) => end += len,
                     _ => break,
@@ -89,10 +101,12 @@ pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
     }
     // Whitespace.
     let (end, last, line_end) = whitespace_run(bytes, i);
-    if end == bytes.len() {
+    if WHOLE_FINAL_SPACE && end == bytes.len() {
         end
     } else if let Some(line_end) = line_end {
         line_end
+    } else if end == bytes.len() {
+        end
     } else if last > i {
         last
     } else {

@@ -182,8 +182,8 @@ impl<'t, const PATTERN: u8> Iterator for ScanChunks<'t, PATTERN> {
         let end = match PATTERN {
             GPT2 => super::gpt2::chunk_end(self.text, start),
             CL100K => super::cl100k::chunk_end(self.text, start),
-            LLAMA3 => super::llama3::chunk_end(self.text, start, 3),
-            QWEN => super::llama3::chunk_end(self.text, start, 1),
+            LLAMA3 => super::llama3::chunk_end::<3>(self.text, start),
+            QWEN => super::llama3::chunk_end::<1>(self.text, start),
             _ => super::o200k::chunk_end(self.text, start),
         };
         self.pos = end;

@@ -282,3 +282,15 @@ pub fn worst_case_inputs() -> Vec<(&'static str, String, String)> {
     add("endoftext", both(&|n| repeat("<|endoftext|>", n)));
     inputs
 }
+
+/// CPU seconds this process has used (steadier than wall time on a shared
+/// machine).
+pub fn cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}

@@ -5,15 +5,7 @@
 //! `cargo run --release --bin load -- bytepair|hf FILE` (from
 //! benches/compare); `scripts/load_table.sh` runs it for every model.
 
-fn cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
+use bytepair_compare::cpu_seconds;
 
 /// Peak resident memory of this process, in MiB.
 fn peak_mib() -> f64 {

@@ -15,7 +15,7 @@
 //! (default `/tmp/bytepair-models`); `BENCH_MODELS=qwen3,claude` and
 //! `BENCH_FILES=...` choose.
 
-use bytepair_compare::{corpus, selected};
+use bytepair_compare::{corpus, cpu_seconds, selected};
 
 const MODELS: &[&str] = &[
     "llama3",
@@ -32,17 +32,6 @@ const MODELS: &[&str] = &[
     "gemini",
     "yi",
 ];
-
-/// CPU seconds this process has used.
-fn cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);

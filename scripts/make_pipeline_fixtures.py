@@ -173,6 +173,17 @@ def record(tok, text, pair_with=None):
     return out
 
 
+def write_fixture(name, tok, all_texts):
+    """Saves NAME.json and records, with HF's reading of its own saved file,
+    the outputs on every text in NAME.jsonl."""
+    tok.save(os.path.join(OUT, name + ".json"), pretty=False)
+    tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
+    with open(os.path.join(OUT, name + ".jsonl"), "w", encoding="utf-8") as f:
+        for i, t in enumerate(all_texts):
+            other = all_texts[(i + 1) % len(all_texts)] if name in PAIRED else None
+            f.write(json.dumps(record(tok, t, other), ensure_ascii=False) + "\n")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     model = base_model()
@@ -278,13 +289,7 @@ def main():
     }
     for name, spec in char_fixtures.items():
         spec = dict(spec)
-        tok = build_char(spec.pop("spec"), **spec)
-        tok.save(os.path.join(OUT, name + ".json"), pretty=False)
-        tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
-        with open(os.path.join(OUT, name + ".jsonl"), "w", encoding="utf-8") as f:
-            for i, t in enumerate(all_texts):
-                other = all_texts[(i + 1) % len(all_texts)] if name in PAIRED else None
-                f.write(json.dumps(record(tok, t, other), ensure_ascii=False) + "\n")
+        write_fixture(name, build_char(spec.pop("spec"), **spec), all_texts)
     for name, spec in fixtures.items():
         no_decoder = name == "no_decoder"
         spec = dict(spec)
@@ -292,13 +297,7 @@ def main():
                     decoder=spec.get("decoder"))
         if no_decoder:
             tok.decoder = None
-        tok.save(os.path.join(OUT, name + ".json"), pretty=False)
-        # Check what was saved: HF's reading of its own file.
-        tok = Tokenizer.from_file(os.path.join(OUT, name + ".json"))
-        with open(os.path.join(OUT, name + ".jsonl"), "w", encoding="utf-8") as f:
-            for i, t in enumerate(all_texts):
-                other = all_texts[(i + 1) % len(all_texts)] if name in PAIRED else None
-                f.write(json.dumps(record(tok, t, other), ensure_ascii=False) + "\n")
+        write_fixture(name, tok, all_texts)
     print(f"{len(fixtures) + len(char_fixtures)} fixtures, {len(all_texts)} texts")
 
 

@@ -112,9 +112,7 @@ impl PostProcessor {
                 add_prefix_space,
             } => {
                 if *trim_offsets {
-                    for part in parts.iter_mut() {
-                        trim(texts, part, *add_prefix_space);
-                    }
+                    trim_each(texts, parts, *add_prefix_space);
                 }
             }
             PostProcessor::Roberta {
@@ -124,9 +122,7 @@ impl PostProcessor {
                 add_prefix_space,
             } => {
                 if *trim_offsets {
-                    for part in parts.iter_mut() {
-                        trim(texts, part, *add_prefix_space);
-                    }
+                    trim_each(texts, parts, *add_prefix_space);
                 }
                 if add_special_tokens {
                     join_cls_sep(parts, *cls, *sep, true);
@@ -194,6 +190,13 @@ fn join(
         }
     }
     *parts = vec![out];
+}
+
+/// [`trim`] on each encoding.
+fn trim_each(texts: &[&str], parts: &mut [Encoded], add_prefix_space: bool) {
+    for part in parts {
+        trim(texts, part, add_prefix_space);
+    }
 }
 
 /// HF's byte-level offset trimming: a token's offsets leave out as many

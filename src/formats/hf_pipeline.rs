@@ -107,6 +107,23 @@ fn pattern(at: &At<'_>, value: Option<&Value>) -> Result<Pattern> {
     Pattern::regex(regex)
 }
 
+/// The parts of a `Sequence` (under `key`), each read by `read`; a part that
+/// is `null` is left out.
+fn sequence<T>(
+    at: &At<'_>,
+    value: &Value,
+    key: &str,
+    read: impl Fn(&At<'_>, &Value) -> Result<Option<T>>,
+) -> Result<Vec<T>> {
+    let list = at.list(value, key)?;
+    let list_at = at.child(key);
+    let mut parts = Vec::with_capacity(list.len());
+    for (i, part) in list.iter().enumerate() {
+        parts.extend(read(&list_at.index(i), part)?);
+    }
+    Ok(parts)
+}
+
 /// The `normalizer` section.
 pub(crate) fn normalizer(at: &At<'_>, value: &Value) -> Result<Option<Normalizer>> {
     if value.is_null() {
@@ -129,15 +146,7 @@ pub(crate) fn normalizer(at: &At<'_>, value: &Value) -> Result<Option<Normalizer
             content: at.string(value, "content")?.to_string(),
         },
         "Prepend" => Normalizer::Prepend(at.string(value, "prepend")?.to_string()),
-        "Sequence" => {
-            let list = at.list(value, "normalizers")?;
-            let mut parts = Vec::with_capacity(list.len());
-            let list_at = at.child("normalizers");
-            for (i, part) in list.iter().enumerate() {
-                parts.extend(normalizer(&list_at.index(i), part)?);
-            }
-            Normalizer::Sequence(parts)
-        }
+        "Sequence" => Normalizer::Sequence(sequence(at, value, "normalizers", normalizer)?),
         other => return Err(at.unsupported(other)),
     }))
 }
@@ -196,15 +205,7 @@ pub(crate) fn pre_tokenizer(at: &At<'_>, value: &Value) -> Result<Option<PreToke
             prepend: prepend_scheme(at, value)?,
             split: at.bool_or(value, "split", true)?,
         },
-        "Sequence" => {
-            let list = at.list(value, "pretokenizers")?;
-            let list_at = at.child("pretokenizers");
-            let mut parts = Vec::with_capacity(list.len());
-            for (i, part) in list.iter().enumerate() {
-                parts.extend(pre_tokenizer(&list_at.index(i), part)?);
-            }
-            PreTokenizer::Sequence(parts)
-        }
+        "Sequence" => PreTokenizer::Sequence(sequence(at, value, "pretokenizers", pre_tokenizer)?),
         other => return Err(at.unsupported(other)),
     }))
 }
@@ -248,15 +249,7 @@ pub(crate) fn decoder(at: &At<'_>, value: &Value) -> Result<Option<Decoder>> {
                 .unwrap_or("</w>")
                 .to_string(),
         },
-        "Sequence" => {
-            let list = at.list(value, "decoders")?;
-            let list_at = at.child("decoders");
-            let mut parts = Vec::with_capacity(list.len());
-            for (i, part) in list.iter().enumerate() {
-                parts.extend(decoder(&list_at.index(i), part)?);
-            }
-            Decoder::Sequence(parts)
-        }
+        "Sequence" => Decoder::Sequence(sequence(at, value, "decoders", decoder)?),
         other => return Err(at.unsupported(other)),
     }))
 }
@@ -333,13 +326,9 @@ pub(crate) fn post_processor(
             }
         }
         "Sequence" => {
-            let list = at.list(value, "processors")?;
-            let list_at = at.child("processors");
-            let mut parts = Vec::with_capacity(list.len());
-            for (i, part) in list.iter().enumerate() {
-                parts.extend(post_processor(&list_at.index(i), part, token_id)?);
-            }
-            PostProcessor::Sequence(parts)
+            PostProcessor::Sequence(sequence(at, value, "processors", |part_at, part| {
+                post_processor(part_at, part, token_id)
+            })?)
         }
         other => return Err(at.unsupported(other)),
     }))

@@ -149,15 +149,18 @@ impl Pipeline {
     ) {
         for (token, range) in self.added.find_raw(text, skip_special) {
             match token {
-                Some(index) => {
-                    out.ids.push(self.added.tokens[index].id);
-                    if let Some(offsets) = out.offsets.as_deref_mut() {
-                        offsets.push(range);
-                    }
-                }
+                Some(index) => self.push_added(index, range, out),
                 None if range.is_empty() => {}
                 None => self.encode_segment(model, text, range, skip_special, memo, out),
             }
+        }
+    }
+
+    /// Gives `out` added token `index`, which covers `range` of the text.
+    fn push_added(&self, index: usize, range: Range<usize>, out: &mut Output<'_>) {
+        out.ids.push(self.added.tokens[index].id);
+        if let Some(offsets) = out.offsets.as_deref_mut() {
+            offsets.push(range);
         }
     }
 
@@ -182,32 +185,9 @@ impl Pipeline {
             for (token, part) in self.added.find_normalized(segment, skip_special) {
                 let part = range.start + part.start..range.start + part.end;
                 match token {
-                    Some(index) => {
-                        out.ids.push(self.added.tokens[index].id);
-                        if let Some(offsets) = out.offsets.as_deref_mut() {
-                            offsets.push(part);
-                        }
-                    }
+                    Some(index) => self.push_added(index, part, out),
                     None if part.is_empty() => {}
                     None => self.encode_in_place(model, text, part, fast, memo, out),
-                }
-            }
-            return;
-        }
-        if let (Some(fast), None) = (&self.fast, out.offsets.as_ref()) {
-            // No offsets asked for: the normalized text alone, cut by the
-            // fast splitter.
-            let normalized = match &self.normalizer {
-                Some(normalizer) => normalizer.normalize(segment),
-                None => segment.to_string(),
-            };
-            for (token, part) in self.added.find_normalized(&normalized, skip_special) {
-                match token {
-                    Some(index) => out.ids.push(self.added.tokens[index].id),
-                    None if part.is_empty() => {}
-                    None => fast.for_each_word(&normalized[part], |_, word| {
-                        self.encode_word(model, word, memo, out.ids, None);
-                    }),
                 }
             }
             return;
@@ -216,9 +196,10 @@ impl Pipeline {
             .pre_tokenizer
             .as_ref()
             .is_none_or(PreTokenizer::only_cuts);
-        if let (true, None) = (cuts_only, out.offsets.as_ref()) {
-            // No offsets asked for and a pre-tokenizer that only cuts: the
-            // words are ranges of the normalized text, no per-byte ranges.
+        if out.offsets.is_none() && (self.fast.is_some() || cuts_only) {
+            // No offsets asked for, and words that are ranges of the
+            // normalized text (cut by the fast splitter, or by stages that
+            // only cut): the normalized text alone, no per-byte ranges.
             let normalized = match &self.normalizer {
                 Some(normalizer) if !unchanged => normalizer.normalize(segment),
                 _ => segment.to_string(),
@@ -227,25 +208,7 @@ impl Pipeline {
                 match token {
                     Some(index) => out.ids.push(self.added.tokens[index].id),
                     None if part.is_empty() => {}
-                    None => {
-                        let mut words = Words {
-                            buf: Normalized::untracked(normalized[part].to_string()),
-                            ranges: Vec::new(),
-                        };
-                        words.ranges.push(0..words.buf.text.len());
-                        if let Some(pre) = &self.pre_tokenizer {
-                            pre.apply(&mut words);
-                        }
-                        for word in &words.ranges {
-                            self.encode_word(
-                                model,
-                                &words.buf.text[word.clone()],
-                                memo,
-                                out.ids,
-                                None,
-                            );
-                        }
-                    }
+                    None => self.encode_cut(model, &normalized[part], memo, out.ids),
                 }
             }
             return;
@@ -258,25 +221,34 @@ impl Pipeline {
         }
         for (token, part) in self.added.find_normalized(&buf.text, skip_special) {
             match token {
-                Some(index) => {
-                    out.ids.push(self.added.tokens[index].id);
-                    if let Some(offsets) = out.offsets.as_deref_mut() {
-                        offsets.push(buf.original(part));
-                    }
-                }
+                Some(index) => self.push_added(index, buf.original(part), out),
                 None if part.is_empty() => {}
                 None => {
-                    let mut words = Words {
-                        buf: buf.slice(part.clone()),
-                        ranges: Vec::new(),
-                    };
-                    words.ranges.push(0..words.buf.text.len());
+                    let mut words = Words::whole(buf.slice(part.clone()));
                     if let Some(pre) = &self.pre_tokenizer {
                         pre.apply(&mut words);
                     }
                     self.encode_words(model, &words, memo, out);
                 }
             }
+        }
+    }
+
+    /// Encodes normalized `text` without offsets: cut by the fast splitter
+    /// if there is one, else by the pre-tokenizer, whose stages only cut.
+    fn encode_cut(&self, model: &Model, text: &str, memo: &mut Memo, ids: &mut Vec<u32>) {
+        if let Some(fast) = &self.fast {
+            fast.for_each_word(text, |_, word| {
+                self.encode_word(model, word, memo, ids, None)
+            });
+            return;
+        }
+        let mut words = Words::whole(Normalized::untracked(text.to_string()));
+        if let Some(pre) = &self.pre_tokenizer {
+            pre.apply(&mut words);
+        }
+        for word in &words.ranges {
+            self.encode_word(model, &words.buf.text[word.clone()], memo, ids, None);
         }
     }
 

@@ -130,6 +130,14 @@ pub(crate) struct Words {
     pub(crate) ranges: Vec<Range<usize>>,
 }
 
+impl Words {
+    /// `buf` as one word, before any pre-tokenizer cuts it.
+    pub(crate) fn whole(buf: Normalized) -> Words {
+        let ranges = std::iter::once(0..buf.text.len()).collect();
+        Words { buf, ranges }
+    }
+}
+
 /// HF's punctuation: ASCII punctuation and Unicode's categories P*.
 fn is_punctuation(c: char) -> bool {
     c.is_ascii_punctuation() || (!c.is_ascii() && unicode_punctuation(c))

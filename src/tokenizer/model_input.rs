@@ -192,15 +192,7 @@ impl Tokenizer {
             .iter()
             .enumerate()
             .filter(|&(_, &id)| !(skip_special && pipeline.is_special(id)));
-        let Some(decoder) = &pipeline.decoder else {
-            // HF joins the tokens as spelled, with spaces between them.
-            let mut tokens = Vec::with_capacity(ids.len());
-            for (position, &id) in kept {
-                tokens.push(self.hf_spelling(pipeline, id, position)?);
-            }
-            return Ok(tokens.join(" "));
-        };
-        if decoder.is_byte_level() {
+        if pipeline.decoder.as_ref().is_some_and(|d| d.is_byte_level()) {
             let mut bytes = Vec::with_capacity(ids.len() * 4);
             for (position, &id) in kept {
                 match pipeline.added.by_id(id) {
@@ -223,7 +215,11 @@ impl Tokenizer {
         for (position, &id) in kept {
             tokens.push(self.hf_spelling(pipeline, id, position)?);
         }
-        Ok(decoder.decode_chain(tokens).concat())
+        Ok(match &pipeline.decoder {
+            Some(decoder) => decoder.decode_chain(tokens).concat(),
+            // HF joins the tokens as spelled, with spaces between them.
+            None => tokens.join(" "),
+        })
     }
 
     /// Token `id` as HF spells it: an added token's content, or the

@@ -214,7 +214,7 @@ const ENCODINGS: [&str; 5] = [
 
 fn load_tokenizer(args: &Args) -> Result<Tokenizer, Failure> {
     if let (Some(vocab), Some(merges)) = (&args.vocab, &args.merges) {
-        return Ok(Tokenizer::from_files(vocab, merges)?);
+        return Ok(Tokenizer::from_gpt2_files(vocab, merges)?);
     }
     if let Some(path) = &args.tokenizer_json {
         return Ok(Tokenizer::from_tokenizer_json_file(path)?);
@@ -240,7 +240,7 @@ fn convert(args: Args) -> Result<(), Failure> {
     match args.convert_to.as_deref() {
         Some("tokenizer-json") => tokenizer.save_tokenizer_json(&out)?,
         Some("tiktoken") => tokenizer.save_tiktoken(&out)?,
-        _ => tokenizer.save(&out)?,
+        _ => tokenizer.save_gpt2(&out)?,
     }
     eprintln!("wrote {out}: {} tokens", tokenizer.vocab_size());
     Ok(())
@@ -353,7 +353,7 @@ fn train(args: Args) -> Result<(), Failure> {
         }
         trainer.train_from_counts(&counts)?
     };
-    tokenizer.save(&out)?;
+    tokenizer.save_gpt2(&out)?;
     if std::io::stderr().is_terminal() {
         eprintln!();
     }

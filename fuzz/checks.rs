@@ -73,7 +73,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 pub fn load_gpt2(data: &[u8]) {
     let split = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
     let (vocab, merges) = (&data[..split], data.get(split + 1..).unwrap_or_default());
-    if let Ok(t) = Tokenizer::from_contents(vocab, merges) {
+    if let Ok(t) = Tokenizer::from_gpt2(vocab, merges) {
         exercise(&t, true);
     }
 }
@@ -211,8 +211,8 @@ pub fn train(data: &[u8]) {
     assert!(t.vocab_size() <= vocab_size.max(256 + specials.len()));
     exercise(&t, true);
     let dir = scratch("trained");
-    t.save(&dir).unwrap();
-    let back = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
+    t.save_gpt2(&dir).unwrap();
+    let back = Tokenizer::from_gpt2_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
     assert_eq!(back.encode(&corpus), ids);
     let _ = std::fs::remove_dir_all(&dir);
 }

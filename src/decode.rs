@@ -18,7 +18,8 @@ pub(crate) fn decode_into(vocab: &Vocab, ids: &[u32], out: &mut Vec<u8>) -> Resu
 pub(crate) fn decode_text(vocab: &Vocab, ids: &[u32]) -> Result<String> {
     let mut bytes = Vec::with_capacity(ids.len() * 4);
     decode_into(vocab, ids, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|source| Error::InvalidUtf8 { source })
+    String::from_utf8(bytes)
+        .map_err(|e| Error::invalid_utf8("decoded bytes", e.as_bytes(), e.utf8_error(), 0))
 }
 
 /// Decodes ids that arrive one at a time, as a model generates them, into
@@ -54,6 +55,9 @@ pub struct DecodeStream {
     text: String,
     /// How many ids were pushed, for error positions.
     pushed: usize,
+    /// How many bytes were passed on as text (or U+FFFD), for the offset
+    /// of what `finish` reports.
+    passed: usize,
     /// How many invalid sequences became U+FFFD.
     replaced: usize,
     /// For a tokenizer.json pipeline, whose decoder works on whole tokens.
@@ -82,6 +86,7 @@ impl DecodeStream {
             pending: Vec::new(),
             text: String::new(),
             pushed: 0,
+            passed: 0,
             replaced: 0,
             window: tokenizer_has_pipeline.then(Window::default),
         }
@@ -129,6 +134,7 @@ impl DecodeStream {
             }
         }
         self.pending.drain(..start);
+        self.passed += start;
         Ok(&self.text)
     }
 
@@ -148,6 +154,7 @@ impl DecodeStream {
             // given the window's first token) shows the whole text anew.
             let new = text.strip_prefix(window.prefix.as_str()).unwrap_or(&text);
             self.text.push_str(new);
+            self.passed += new.len();
             self.replaced += new.matches(char::REPLACEMENT_CHARACTER).count();
             let next_start = window.ids.len() - window.start;
             window.ids.drain(..window.start);
@@ -171,13 +178,15 @@ impl DecodeStream {
     /// Ends the stream.
     ///
     /// # Errors
-    /// [`Error::IncompleteUtf8`] with the bytes still held back: the start
+    /// [`Error::InvalidUtf8`] with the bytes still held back: the start
     /// of a character that the ids never completed.
     pub fn finish(self) -> Result<()> {
         if self.pending.is_empty() {
             Ok(())
         } else {
-            Err(Error::IncompleteUtf8 {
+            Err(Error::InvalidUtf8 {
+                input: "the end of the decode stream".to_string(),
+                offset: self.passed,
                 bytes: self.pending,
             })
         }

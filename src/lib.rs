@@ -20,7 +20,7 @@ mod train;
 mod vocab;
 
 pub use decode::DecodeStream;
-pub use error::{Error, Result};
+pub use error::{Error, ParseProblem, Result};
 pub use pretokenize::{CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, R50K_PATTERN};
 pub use tokenizer::{AllowedSpecial, Tokenizer};
 pub use train::{ChunkCounts, Progress, Trainer};

@@ -129,7 +129,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn saving_gpt2_reproduces_openais_files() {
     let dir = temp_dir("save-gpt2");
     let t = Tokenizer::gpt2();
-    t.save(&dir).unwrap();
+    t.save_gpt2(&dir).unwrap();
 
     let saved_merges = std::fs::read(dir.join("merges.txt")).unwrap();
     assert!(
@@ -144,7 +144,8 @@ fn saving_gpt2_reproduces_openais_files() {
         parse(include_str!("../data/gpt2/vocab.json"))
     );
 
-    let reloaded = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
+    let reloaded =
+        Tokenizer::from_gpt2_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
     let text = "Saved and loaded again: the same ids, even for <|endoftext|>. ✓";
     assert_eq!(reloaded.encode(text), t.encode(text));
     assert_eq!(
@@ -155,15 +156,16 @@ fn saving_gpt2_reproduces_openais_files() {
 }
 
 #[test]
-fn from_contents_equals_from_files() {
-    let from_contents = Tokenizer::from_contents(
+fn from_gpt2_equals_from_gpt2_files() {
+    let from_contents = Tokenizer::from_gpt2(
         include_bytes!("../data/gpt2/vocab.json"),
         include_bytes!("../data/gpt2/merges.txt"),
     )
     .unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/gpt2");
     let from_files =
-        Tokenizer::from_files(format!("{dir}/vocab.json"), format!("{dir}/merges.txt")).unwrap();
+        Tokenizer::from_gpt2_files(format!("{dir}/vocab.json"), format!("{dir}/merges.txt"))
+            .unwrap();
     let text = "The quick brown fox… jumps over 13 lazy dogs 🐕‍🦺";
     assert_eq!(from_contents.encode(text), Tokenizer::gpt2().encode(text));
     assert_eq!(from_files.encode(text), Tokenizer::gpt2().encode(text));

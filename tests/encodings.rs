@@ -215,11 +215,12 @@ fn rank_files_round_trip() {
             "{name}"
         );
         let saved = dir.join(name);
-        tokenizer.save(&saved).unwrap();
-        let reloaded = Tokenizer::from_files(saved.join("vocab.json"), saved.join("merges.txt"))
-            .unwrap()
-            .with_pattern(tokenizer.pattern())
-            .unwrap();
+        tokenizer.save_gpt2(&saved).unwrap();
+        let reloaded =
+            Tokenizer::from_gpt2_files(saved.join("vocab.json"), saved.join("merges.txt"))
+                .unwrap()
+                .with_pattern(tokenizer.pattern())
+                .unwrap();
         assert_eq!(reloaded.encode(&text), tokenizer.encode(&text), "{name}");
         assert_eq!(
             reloaded.encode_with_special_tokens("a<|endoftext|>b"),

@@ -1,6 +1,6 @@
 //! Bad input gives an `Error` that says what and where; never a panic.
 
-use bytepair::{Error, Tokenizer};
+use bytepair::{Error, ParseProblem, Tokenizer};
 
 /// GPT-2's 256 byte tokens (ids 0..=255 of its vocab.json), then "Ġt", "he",
 /// "Ġthe" and `<|endoftext|>`.
@@ -30,7 +30,7 @@ fn vocab_json(entries: &[(String, i64)]) -> String {
 }
 
 fn load(vocab: &str, merges: &str) -> Result<Tokenizer, Error> {
-    Tokenizer::from_contents(vocab.as_bytes(), merges.as_bytes())
+    Tokenizer::from_gpt2(vocab.as_bytes(), merges.as_bytes())
 }
 
 fn load_err(vocab: &str, merges: &str) -> (Error, String) {
@@ -55,24 +55,60 @@ fn the_mini_vocabulary_loads_and_works() {
 #[test]
 fn vocab_that_is_not_json() {
     let (e, msg) = load_err("{\"a\": 1,", MINI_MERGES);
-    assert!(matches!(e, Error::VocabFormat { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::Json(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(msg.starts_with("vocab.json: "), "{msg}");
     assert!(
         msg.contains("line 1"),
         "serde_json's position is kept: {msg}"
     );
     let (e, _) = load_err("\u{feff}{}", MINI_MERGES);
-    assert!(matches!(e, Error::VocabFormat { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::Json(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let bytes = [b'{', b'"', 0xFF, b'"', b':', b'1', b'}'];
-    let e = Tokenizer::from_contents(&bytes, MINI_MERGES.as_bytes()).unwrap_err();
-    assert!(matches!(e, Error::VocabFormat { .. }), "{e:?}");
+    let e = Tokenizer::from_gpt2(&bytes, MINI_MERGES.as_bytes()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::Json(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn vocab_that_is_not_an_object() {
     for json in ["[1, 2]", "42", "\"x\"", "null", ""] {
         let (e, msg) = load_err(json, MINI_MERGES);
-        assert!(matches!(e, Error::VocabFormat { .. }), "{json}: {e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Parse {
+                    problem: ParseProblem::Json(_),
+                    ..
+                }
+            ),
+            "{json}: {e:?}"
+        );
         assert!(msg.starts_with("vocab.json: "), "{msg}");
     }
 }
@@ -97,7 +133,11 @@ fn vocab_ids_that_are_not_u32() {
         json.push_str(&format!(", \"he\": {bad}}}"));
         let (e, msg) = load_err(&json, "#version: 0.2\nĠ t\n");
         match &e {
-            Error::VocabBadId { file, token, value } => {
+            Error::Parse {
+                file,
+                problem: ParseProblem::BadId { token, value },
+                ..
+            } => {
                 assert_eq!(file, "vocab.json");
                 assert_eq!(token, "he");
                 assert!(!value.is_empty());
@@ -114,8 +154,9 @@ fn vocab_with_a_duplicate_id() {
     v[257].1 = 256; // "he" takes "Ġt"'s id
     let (e, msg) = load_err(&vocab_json(&v), MINI_MERGES);
     match e {
-        Error::VocabDuplicateId {
-            id, first, second, ..
+        Error::Parse {
+            problem: ParseProblem::DuplicateId { id, first, second },
+            ..
         } => {
             assert_eq!((id, first.as_str(), second.as_str()), (256, "Ġt", "he"));
         }
@@ -130,7 +171,10 @@ fn vocab_with_a_duplicate_key() {
     v.push(("he".to_string(), 400));
     let (e, _) = load_err(&vocab_json(&v), MINI_MERGES);
     match e {
-        Error::VocabDuplicateToken { token, .. } => assert_eq!(token, "he"),
+        Error::Parse {
+            problem: ParseProblem::DuplicateToken { token },
+            ..
+        } => assert_eq!(token, "he"),
         other => panic!("{other:?}"),
     }
     // The same key spelled with an escape is still the same key.
@@ -138,7 +182,16 @@ fn vocab_with_a_duplicate_key() {
     json.pop();
     json.push_str(", \"h\\u0065\": 401}");
     let (e, _) = load_err(&json, MINI_MERGES);
-    assert!(matches!(e, Error::VocabDuplicateToken { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::DuplicateToken { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -146,7 +199,10 @@ fn vocab_missing_a_byte_token() {
     let v: Vec<_> = mini_vocab().into_iter().filter(|(k, _)| k != "Ċ").collect();
     let (e, msg) = load_err(&vocab_json(&v), MINI_MERGES);
     match e {
-        Error::MissingByteToken { byte, token, .. } => {
+        Error::Parse {
+            problem: ParseProblem::MissingByteToken { byte, token },
+            ..
+        } => {
             assert_eq!((byte, token.as_str()), (b'\n', "Ċ"));
         }
         other => panic!("{other:?}"),
@@ -160,7 +216,10 @@ fn vocab_with_an_absurd_id_is_rejected_without_allocating_it() {
     v[258].1 = 4_000_000_000;
     let (e, _) = load_err(&vocab_json(&v), MINI_MERGES);
     match e {
-        Error::VocabSparseId { token, id, .. } => {
+        Error::Parse {
+            problem: ParseProblem::SparseId { token, id, .. },
+            ..
+        } => {
             assert_eq!((token.as_str(), id), ("Ġthe", 4_000_000_000))
         }
         other => panic!("{other:?}"),
@@ -172,7 +231,16 @@ fn vocab_with_an_empty_token() {
     let mut v = mini_vocab();
     v.push((String::new(), 300));
     let (e, _) = load_err(&vocab_json(&v), MINI_MERGES);
-    assert!(matches!(e, Error::VocabEmptyToken { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::EmptyToken,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -189,12 +257,15 @@ fn merges_lines_that_are_not_two_fields() {
         let merges = format!("#version: 0.2\nĠ t\n{line}\n");
         let (e, msg) = load_err(&vocab, &merges);
         match &e {
-            Error::MergesBadLine {
+            Error::Parse {
                 file,
                 line,
-                text: t,
+                problem: ParseProblem::BadMergeLine { text: t },
             } => {
-                assert_eq!((file.as_str(), *line, t.as_str()), ("merges.txt", 3, text));
+                assert_eq!(
+                    (file.as_str(), *line, t.as_str()),
+                    ("merges.txt", Some(3), text)
+                );
             }
             other => panic!("{line:?}: {other:?}"),
         }
@@ -213,12 +284,15 @@ fn merges_with_an_unknown_token() {
     ] {
         let (e, msg) = load_err(&vocab, merges);
         match &e {
-            Error::MergesUnknownToken {
+            Error::Parse {
                 file,
                 line: l,
-                token: t,
+                problem: ParseProblem::UnknownToken { token: t },
             } => {
-                assert_eq!((file.as_str(), *l, t.as_str()), ("merges.txt", line, token));
+                assert_eq!(
+                    (file.as_str(), *l, t.as_str()),
+                    ("merges.txt", Some(line), token)
+                );
             }
             other => panic!("{merges:?}: {other:?}"),
         }
@@ -234,16 +308,19 @@ fn merges_with_a_duplicate_pair() {
     let vocab = vocab_json(&mini_vocab());
     let (e, msg) = load_err(&vocab, "#version: 0.2\nĠ t\nh e\nĠ t\n");
     match e {
-        Error::MergesDuplicate {
+        Error::Parse {
             line,
-            first_line,
-            left,
-            right,
+            problem:
+                ParseProblem::DuplicateMerge {
+                    first_line,
+                    left,
+                    right,
+                },
             ..
         } => {
             assert_eq!(
                 (line, first_line, left.as_str(), right.as_str()),
-                (4, 2, "Ġ", "t")
+                (Some(4), 2, "Ġ", "t")
             );
         }
         other => panic!("{other:?}"),
@@ -258,9 +335,11 @@ fn merges_with_a_duplicate_pair() {
 fn merges_that_are_not_utf8() {
     let vocab = vocab_json(&mini_vocab());
     let merges = b"#version: 0.2\nh e\n\xff t\n";
-    let e = Tokenizer::from_contents(vocab.as_bytes(), merges).unwrap_err();
+    let e = Tokenizer::from_gpt2(vocab.as_bytes(), merges).unwrap_err();
     match e {
-        Error::NotUtf8 { line, offset, .. } => assert_eq!((line, offset), (3, 18)),
+        Error::InvalidUtf8 { input, offset, .. } => {
+            assert_eq!((input.as_str(), offset), ("merges.txt:3", 18))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -282,7 +361,7 @@ fn merges_accept_crlf_blank_lines_no_header_and_no_final_newline() {
 fn a_missing_file_names_its_path() {
     let dir = std::env::temp_dir().join("bytepair-missing-file-test");
     let vocab = dir.join("no-such-vocab.json");
-    let e = Tokenizer::from_files(&vocab, dir.join("merges.txt")).unwrap_err();
+    let e = Tokenizer::from_gpt2_files(&vocab, dir.join("merges.txt")).unwrap_err();
     match &e {
         Error::Io { path, .. } => assert_eq!(path, &vocab),
         other => panic!("{other:?}"),
@@ -298,7 +377,7 @@ fn file_errors_name_the_path() {
     let merges = dir.join("merges.txt");
     std::fs::write(&vocab, vocab_json(&mini_vocab())).unwrap();
     std::fs::write(&merges, "#version: 0.2\nĠ t\nq q\n").unwrap();
-    let e = Tokenizer::from_files(&vocab, &merges).unwrap_err();
+    let e = Tokenizer::from_gpt2_files(&vocab, &merges).unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.starts_with(&format!("{}:3:", merges.display())),
@@ -335,4 +414,52 @@ fn decoding_bytes_that_are_not_utf8() {
     assert_eq!(t.decode_bytes(&ids[..1]).unwrap(), &"😀".as_bytes()[..3]);
     assert_eq!(t.decode_bytes(&ids[1..]).unwrap(), &"😀".as_bytes()[3..]);
     assert_eq!(t.decode(&ids).unwrap(), "😀");
+}
+
+#[test]
+fn merges_cut_short_are_an_error_naming_the_tokens_no_merge_makes() {
+    let vocab = include_str!("../data/gpt2/vocab.json");
+    let merges = include_str!("../data/gpt2/merges.txt");
+    // The header and the first 26,000 merges: the last 24,000 tokens of
+    // vocab.json are made by none of them.
+    let cut: String = merges.lines().take(26_001).map(|l| format!("{l}\n")).collect();
+    let (e, msg) = load_err(vocab, &cut);
+    match &e {
+        Error::Parse {
+            file,
+            line: None,
+            problem: ParseProblem::UnmadeTokens { count, first },
+        } => {
+            assert_eq!((file.as_str(), *count), ("merges.txt", 24_000));
+            // In id order: ids 26,256, 26,257, ... are the first made by no
+            // merge.
+            let ids: Vec<u32> = first
+                .iter()
+                .map(|t| Tokenizer::gpt2().encode(&t.replace('Ġ', " "))[0])
+                .collect();
+            assert_eq!(ids, [26_256, 26_257, 26_258, 26_259, 26_260]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(msg.contains("24000 tokens") && msg.contains("cut short"), "{msg}");
+    // The whole file loads, `<|endoftext|>` its one special token.
+    let whole = Tokenizer::from_gpt2(vocab.as_bytes(), merges.as_bytes()).unwrap();
+    assert_eq!(whole.special_tokens().collect::<Vec<_>>(), [("<|endoftext|>", 50256)]);
+    // Control tokens no merge makes are special tokens, `<...>` and `[...]`.
+    let mut v = mini_vocab();
+    v.push(("<s>".to_string(), 400));
+    v.push(("[CLS]".to_string(), 401));
+    let t = load(&vocab_json(&v), MINI_MERGES).unwrap();
+    assert_eq!(t.encode_with_special_tokens("[CLS]<s>"), [401, 400]);
+}
+
+#[test]
+fn io_errors_name_the_path_and_the_cause_once() {
+    let missing = std::env::temp_dir().join("bytepair-no-such-dir/vocab.json");
+    let e = Tokenizer::from_gpt2_files(&missing, &missing).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.starts_with(&missing.display().to_string()), "{msg}");
+    assert!(msg.contains("No such file"), "{msg}");
+    // The cause is in the message, not repeated as a source.
+    assert!(std::error::Error::source(&e).is_none());
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use bytepair::{Error, Tokenizer};
+use bytepair::{Error, ParseProblem, Tokenizer};
 use common::{blocks, fixture_path, fixture_strings, fixture_text, rows};
 use serde_json::{Value, json};
 
@@ -336,7 +336,9 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
     }
     // A model that is not BPE says what bytepair implements.
     match Tokenizer::from_tokenizer_json(&edited(|d| d["model"]["type"] = json!("WordPiece"))) {
-        Err(e @ Error::NotBpe { .. }) => assert!(e.to_string().contains("BPE models only"), "{e}"),
+        Err(e @ Error::Unsupported { .. }) => {
+            assert!(e.to_string().contains("model.type = \"WordPiece\""), "{e}")
+        }
         other => panic!("{other:?}"),
     }
     // A pattern HF's Oniguruma reads otherwise, or that cannot compile.
@@ -371,7 +373,12 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
             "pair": [], "special_tokens": {}})
     });
     match Tokenizer::from_tokenizer_json(&template) {
-        Err(e @ Error::VocabFormat { .. }) => assert!(e.to_string().contains("<nope>"), "{e}"),
+        Err(
+            e @ Error::Parse {
+                problem: ParseProblem::Json(_),
+                ..
+            },
+        ) => assert!(e.to_string().contains("<nope>"), "{e}"),
         other => panic!("{other:?}"),
     }
     // A template whose special token has an id the tokenizer lacks.
@@ -381,7 +388,12 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
             "pair": [], "special_tokens": {"<s>": {"id": "<s>", "ids": [99999], "tokens": ["<s>"]}}})
     });
     match Tokenizer::from_tokenizer_json(&template) {
-        Err(e @ Error::VocabFormat { .. }) => assert!(
+        Err(
+            e @ Error::Parse {
+                problem: ParseProblem::Json(_),
+                ..
+            },
+        ) => assert!(
             e.to_string()
                 .contains("post_processor.special_tokens.<s>.ids: id 99999"),
             "{e}"
@@ -402,20 +414,42 @@ fn settings_bytepair_does_not_implement_are_refused_by_name() {
 #[test]
 fn malformed_tokenizer_json_names_the_problem() {
     let err = |json: &[u8]| Tokenizer::from_tokenizer_json(json).expect_err("must fail");
-    assert!(matches!(err(b"{"), Error::VocabFormat { .. }));
-    assert!(matches!(err(b"[]"), Error::VocabFormat { .. }));
+    assert!(matches!(
+        err(b"{"),
+        Error::Parse {
+            problem: ParseProblem::Json(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        err(b"[]"),
+        Error::Parse {
+            problem: ParseProblem::Json(_),
+            ..
+        }
+    ));
     let no_vocab = edited(|d| {
         d["model"].as_object_mut().unwrap().remove("vocab");
     });
     let e = err(&no_vocab);
     assert!(e.to_string().contains("vocab"), "{e}");
     let bad_merges = edited(|d| d["model"]["merges"] = json!(42));
-    assert!(matches!(err(&bad_merges), Error::VocabFormat { .. }));
+    assert!(matches!(
+        err(&bad_merges),
+        Error::Parse {
+            problem: ParseProblem::Json(_),
+            ..
+        }
+    ));
     let unknown = edited(|d| d["model"]["merges"][2] = json!(["Ġ", "nosuchtoken"]));
     match err(&unknown) {
-        Error::MergesUnknownToken { file, line, token } => {
+        Error::Parse {
+            file,
+            line,
+            problem: ParseProblem::UnknownToken { token },
+        } => {
             assert!(file.contains("model.merges"), "{file}");
-            assert_eq!(line, 3);
+            assert_eq!(line, Some(3));
             assert_eq!(token, "nosuchtoken");
         }
         other => panic!("{other:?}"),
@@ -423,12 +457,20 @@ fn malformed_tokenizer_json_names_the_problem() {
     let spaced = edited(|d| d["model"]["merges"][0] = json!(["a b", "c"]));
     assert!(matches!(
         err(&spaced),
-        Error::MergesNotByteLevel { line: 1, .. }
+        Error::Parse {
+            line: Some(1),
+            problem: ParseProblem::NotByteLevel { .. },
+            ..
+        }
     ));
     let legacy_bad = edited(|d| d["model"]["merges"][4] = json!("onlyone"));
     assert!(matches!(
         err(&legacy_bad),
-        Error::MergesBadLine { line: 5, .. }
+        Error::Parse {
+            line: Some(5),
+            problem: ParseProblem::BadMergeLine { .. },
+            ..
+        }
     ));
     let duplicate = edited(|d| {
         let first = d["model"]["merges"][0].clone();
@@ -436,9 +478,9 @@ fn malformed_tokenizer_json_names_the_problem() {
     });
     assert!(matches!(
         err(&duplicate),
-        Error::MergesDuplicate {
-            line: 8,
-            first_line: 1,
+        Error::Parse {
+            line: Some(8),
+            problem: ParseProblem::DuplicateMerge { first_line: 1, .. },
             ..
         }
     ));
@@ -447,13 +489,22 @@ fn malformed_tokenizer_json_names_the_problem() {
     let repeated = text.replacen("\"vocab\": {", "\"vocab\": {\n      \"Ġthe\": 1999,", 1);
     assert!(matches!(
         err(repeated.as_bytes()),
-        Error::VocabDuplicateToken { .. } | Error::VocabDuplicateId { .. }
+        Error::Parse {
+            problem: ParseProblem::DuplicateToken { .. },
+            ..
+        } | Error::Parse {
+            problem: ParseProblem::DuplicateId { .. },
+            ..
+        }
     ));
     // An added token at an id the vocabulary gives another token.
     let clash = edited(|d| d["added_tokens"][0]["id"] = json!(300));
     assert!(matches!(
         err(&clash),
-        Error::VocabDuplicateId { id: 300, .. }
+        Error::Parse {
+            problem: ParseProblem::DuplicateId { id: 300, .. },
+            ..
+        }
     ));
 }
 
@@ -516,19 +567,32 @@ fn malformed_rank_files_name_the_line() {
     ] {
         let file = format!("{}{bad_line}\n", rank_file(&[]));
         match tiktoken_err(&file) {
-            Error::TiktokenBadLine { line, text, .. } => {
-                assert_eq!((line, text.as_str()), (257, bad_line), "{why}");
+            Error::Parse {
+                line,
+                problem: ParseProblem::BadTiktokenLine { text },
+                ..
+            } => {
+                assert_eq!((line, text.as_str()), (Some(257), bad_line), "{why}");
             }
             other => panic!("{why}: {other:?}"),
         }
     }
     assert!(matches!(
         tiktoken_err(&rank_file(&[(b"he", 256), (b"he", 257)])),
-        Error::VocabDuplicateToken { .. }
+        Error::Parse {
+            problem: ParseProblem::DuplicateToken { .. },
+            ..
+        }
     ));
     let e = tiktoken_err(&rank_file(&[(b"he", 256), (b"th", 256)]));
     assert!(
-        matches!(e, Error::VocabDuplicateId { id: 256, .. }),
+        matches!(
+            e,
+            Error::Parse {
+                problem: ParseProblem::DuplicateId { id: 256, .. },
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("line 258"), "{e}");
@@ -539,14 +603,20 @@ fn malformed_rank_files_name_the_line() {
         .collect();
     assert!(matches!(
         tiktoken_err(&missing_byte),
-        Error::MissingByteToken { .. }
+        Error::Parse {
+            problem: ParseProblem::MissingByteToken { .. },
+            ..
+        }
     ));
     // A special token on a rank's id.
     let clash =
         Tokenizer::from_tiktoken(good.as_bytes(), bytepair::GPT2_PATTERN, &[("<|x|>", 256)]);
     assert!(matches!(
         clash,
-        Err(Error::VocabDuplicateId { id: 256, .. })
+        Err(Error::Parse {
+            problem: ParseProblem::DuplicateId { id: 256, .. },
+            ..
+        })
     ));
     // A pattern that does not compile.
     let bad_pattern = Tokenizer::from_tiktoken(good.as_bytes(), "(", &[]);
@@ -556,7 +626,11 @@ fn malformed_rank_files_name_the_line() {
     bytes.extend_from_slice(b"aGU= 2\xff6\n");
     assert!(matches!(
         Tokenizer::from_tiktoken(&bytes, bytepair::GPT2_PATTERN, &[]),
-        Err(Error::TiktokenBadLine { line: 257, .. })
+        Err(Error::Parse {
+            line: Some(257),
+            problem: ParseProblem::BadTiktokenLine { .. },
+            ..
+        })
     ));
     let missing = std::path::Path::new("/nonexistent/x.tiktoken");
     match Tokenizer::from_tiktoken_file(missing, bytepair::GPT2_PATTERN, &[]) {

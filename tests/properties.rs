@@ -128,7 +128,7 @@ proptest! {
         a in prop::collection::vec(any::<u8>(), 0..300),
         b in prop::collection::vec(any::<u8>(), 0..300),
     ) {
-        let _ = Tokenizer::from_contents(&a, &b);
+        let _ = Tokenizer::from_gpt2(&a, &b);
         let _ = Tokenizer::from_tiktoken(&a, bytepair::GPT2_PATTERN, &[]);
         let _ = Tokenizer::from_tokenizer_json(&a);
     }
@@ -173,7 +173,7 @@ fn mutated_files_load_or_fail_cleanly() {
         std::fs::create_dir_all(&dir).unwrap();
         let tokenizer = Tokenizer::from_tokenizer_json(json.as_bytes()).unwrap();
         tokenizer.save_tiktoken(dir.join("t.tiktoken")).unwrap();
-        tokenizer.save(&dir).unwrap();
+        tokenizer.save_gpt2(&dir).unwrap();
         let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
         let files = (read("t.tiktoken"), read("vocab.json"), read("merges.txt"));
         std::fs::remove_dir_all(&dir).unwrap();
@@ -199,7 +199,7 @@ fn mutated_files_load_or_fail_cleanly() {
         } else {
             (vocab.clone(), mutated(&merges, seed))
         };
-        if let Ok(t) = Tokenizer::from_contents(&v, &m) {
+        if let Ok(t) = Tokenizer::from_gpt2(&v, &m) {
             check(t);
             loaded += 1;
         }

@@ -41,7 +41,7 @@ fn trainer(case: &Case) -> Trainer {
 /// Saves `tokenizer` and compares both files with HF's, byte for byte.
 fn assert_same_files(tokenizer: &Tokenizer, expected_dir: &Path, label: &str) {
     let dir = temp_dir(label);
-    tokenizer.save(&dir).unwrap();
+    tokenizer.save_gpt2(&dir).unwrap();
     for file in ["merges.txt", "vocab.json"] {
         let ours = std::fs::read_to_string(dir.join(file)).unwrap();
         let theirs = std::fs::read_to_string(expected_dir.join(file)).unwrap();
@@ -131,8 +131,9 @@ fn trained_tokenizer_round_trips_through_its_files() {
         .train_files([&corpus])
         .unwrap();
     let dir = temp_dir("roundtrip");
-    tokenizer.save(&dir).unwrap();
-    let loaded = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
+    tokenizer.save_gpt2(&dir).unwrap();
+    let loaded =
+        Tokenizer::from_gpt2_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
     let text = std::fs::read_to_string(&corpus).unwrap();
     let ids = tokenizer.encode(&text);
     assert_eq!(loaded.encode(&text), ids);
@@ -167,8 +168,9 @@ fn a_learned_special_token_is_also_merged() {
     assert_eq!(tokenizer.encode_with_special_tokens("ab"), [ab]);
     // Saved and loaded (vocab.json cannot mark it special), it merges alike.
     let dir = temp_dir("learned-special");
-    tokenizer.save(&dir).unwrap();
-    let loaded = Tokenizer::from_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
+    tokenizer.save_gpt2(&dir).unwrap();
+    let loaded =
+        Tokenizer::from_gpt2_files(dir.join("vocab.json"), dir.join("merges.txt")).unwrap();
     for text in corpus.iter().chain(&["zabz", "Helabloab"]) {
         assert_eq!(loaded.encode(text), tokenizer.encode(text), "{text:?}");
     }
@@ -287,7 +289,7 @@ fn naive_train(
 /// Our trainer's result in the oracle's terms.
 fn learned(tokenizer: &Tokenizer) -> Learned {
     let dir = temp_dir(&format!("oracle-{:?}", std::thread::current().id()));
-    tokenizer.save(&dir).unwrap();
+    tokenizer.save_gpt2(&dir).unwrap();
     let spelled: HashMap<char, u8> = {
         let mut next = 0x100;
         (0..=255u32)
@@ -437,13 +439,19 @@ fn unreadable_and_non_utf8_files_are_errors_with_the_path() {
     std::fs::write(&bad, b"good line\nsecond \xff line\n").unwrap();
     for threads in [1, 2] {
         match Trainer::new(300).threads(threads).train_files([&bad]) {
-            Err(e @ Error::NotUtf8 { .. }) => {
-                let Error::NotUtf8 { file, line, offset } = &e else {
+            Err(e @ Error::InvalidUtf8 { .. }) => {
+                let Error::InvalidUtf8 {
+                    input,
+                    offset,
+                    bytes,
+                } = &e
+                else {
                     unreachable!()
                 };
+                let expected_input = format!("{}:2", bad.display());
                 assert_eq!(
-                    (file.as_str(), *line, *offset),
-                    (bad.to_str().unwrap(), 2, 17)
+                    (input, *offset, &bytes[..]),
+                    (&expected_input, 17, &[0xff][..])
                 );
                 assert!(e.to_string().contains("bad.txt:2"), "{e}");
             }

@@ -15,16 +15,19 @@
 
 use super::json_object::{self, IdValue};
 use crate::byte_level::{self, BYTE_TO_CHAR, bytes_to_text};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseProblem, Result};
 use crate::merges::Merges;
-use crate::vocab::{TokenList, Vocab, VocabProblem};
+use crate::vocab::{TokenList, Vocab};
 
 fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
-    Err(Error::VocabBadId {
-        file: file.to_string(),
-        token: token.to_string(),
-        value,
-    })
+    Err(Error::parse(
+        file,
+        None,
+        ParseProblem::BadId {
+            token: token.to_string(),
+            value,
+        },
+    ))
 }
 
 /// Reads vocab.json: every key written in the byte-level alphabet becomes an
@@ -32,10 +35,7 @@ fn id_error<T>(file: &str, token: &str, value: String) -> Result<T> {
 /// key a special token. `added` are further special tokens (a
 /// tokenizer.json's added tokens), which may repeat a key with its id.
 pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) -> Result<Vocab> {
-    let object = json_object::read(json).map_err(|message| Error::VocabFormat {
-        file: file.to_string(),
-        message,
-    })?;
+    let object = json_object::read(json).map_err(|message| Error::json(file, message))?;
     let mut list = TokenList::with_capacity(object.len() + added.len(), json.len() / 2);
     let mut bytes = Vec::new();
     let mut special_keys = Vec::new();
@@ -69,7 +69,6 @@ pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) 
         }
     }
     Vocab::new(list).map_err(|problem| {
-        let file = file.to_string();
         // List indices past the object's entries are added tokens.
         let text = |i: usize| match i.checked_sub(object.len()) {
             None => object.entry(i).0.to_string(),
@@ -81,34 +80,9 @@ pub(crate) fn read_vocab_json(json: &[u8], file: &str, added: &[(String, u32)]) 
                 .cloned()
                 .unwrap_or_default(),
         };
-        match problem {
-            VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
-                file,
-                id,
-                first: text(first),
-                second: text(second),
-            },
-            VocabProblem::DuplicateToken { index } => Error::VocabDuplicateToken {
-                file,
-                token: text(index),
-            },
-            VocabProblem::EmptyToken => Error::VocabEmptyToken { file },
-            VocabProblem::MissingByte(byte) => Error::MissingByteToken {
-                file,
-                byte,
-                token: BYTE_TO_CHAR[byte as usize].to_string(),
-            },
-            VocabProblem::TooLarge => Error::VocabFormat {
-                file,
-                message: "more than 4 GiB of token bytes".to_string(),
-            },
-            VocabProblem::SparseId { id, index } => Error::VocabSparseId {
-                file,
-                token: text(index),
-                id,
-                count: object.len(),
-            },
-        }
+        let byte_token = |byte: u8| BYTE_TO_CHAR[byte as usize].to_string();
+        let problem = super::vocab_problem(problem, text, byte_token, object.len());
+        Error::parse(file, None, problem)
     })
 }
 
@@ -147,13 +121,12 @@ pub(crate) fn read_merges_txt(text: &[u8], file: &str, vocab: &Vocab) -> Result<
         };
         if let Err(rank) = merges.push(left_id, right_id, merged) {
             let spelled = |id: u32| bytes_to_text(vocab.bytes(id).unwrap_or_default());
-            return Err(Error::MergesDuplicate {
-                file: file.to_string(),
-                line: line_number,
+            let problem = ParseProblem::DuplicateMerge {
                 first_line: line_of_rank[rank as usize] as usize,
                 left: spelled(left_id),
                 right: spelled(right_id),
-            });
+            };
+            return Err(Error::parse(file, Some(line_number), problem));
         }
         line_of_rank.push(line_number as u32);
     }
@@ -169,61 +142,45 @@ fn merge_line_error(
     file: &str,
     vocab: &Vocab,
 ) -> Error {
-    let file = file.to_string();
+    let at_line = |problem| Error::parse(file, Some(line_number), problem);
     let line = match std::str::from_utf8(line) {
         Ok(line) => line,
-        Err(e) => {
-            return Error::NotUtf8 {
-                file,
-                line: line_number,
-                offset: offset + e.valid_up_to(),
-            };
-        }
+        Err(e) => return Error::invalid_utf8(format!("{file}:{line_number}"), line, e, offset),
     };
     let Some((left, right)) = line
         .split_once(' ')
         .filter(|(l, r)| !l.is_empty() && !r.is_empty() && !r.contains(' '))
     else {
-        return Error::MergesBadLine {
-            file,
-            line: line_number,
-            text: line.to_string(),
-        };
+        let text = line.to_string();
+        return at_line(ParseProblem::BadMergeLine { text });
     };
     let merged = format!("{left}{right}");
     for token in [left, right, &merged] {
         let mut bytes = Vec::new();
-        let error = if !byte_level::decode_into(token.as_bytes(), &mut bytes) {
+        let token_string = token.to_string();
+        let problem = if !byte_level::decode_into(token.as_bytes(), &mut bytes) {
             if vocab.specials().iter().any(|(text, _)| text == token) {
-                Error::MergesNotByteLevel {
-                    file,
-                    line: line_number,
-                    token: token.to_string(),
+                ParseProblem::NotByteLevel {
+                    token: token_string,
                 }
             } else {
-                Error::MergesUnknownToken {
-                    file,
-                    line: line_number,
-                    token: token.to_string(),
+                ParseProblem::UnknownToken {
+                    token: token_string,
                 }
             }
         } else if vocab.ordinary_id(&bytes).is_none() {
-            Error::MergesUnknownToken {
-                file,
-                line: line_number,
-                token: token.to_string(),
+            ParseProblem::UnknownToken {
+                token: token_string,
             }
         } else {
             continue;
         };
-        return error;
+        return at_line(problem);
     }
     // Not reached: the fast path fails only for the reasons checked above.
-    Error::MergesBadLine {
-        file,
-        line: line_number,
+    at_line(ParseProblem::BadMergeLine {
         text: line.to_string(),
-    }
+    })
 }
 
 /// Reads GPT-2 style `vocab.json` and `merges.txt` contents. `vocab_file` and
@@ -236,13 +193,22 @@ pub(crate) fn load(
 ) -> Result<(Vocab, Merges)> {
     let mut vocab = read_vocab_json(vocab_json, vocab_file, &[])?;
     let merges = read_merges_txt(merges_txt, merges_file, &vocab)?;
-    demote_unmade(&mut vocab, &merges);
+    demote_unmade(&mut vocab, &merges, merges_file)?;
     Ok((vocab, merges))
 }
 
+/// How many tokens no merge makes [`ParseProblem::UnmadeTokens`] names.
+const UNMADE_NAMED: usize = 5;
+
 /// Makes special every multi-byte ordinary token that no merge produces or
 /// uses (GPT-2's `<|endoftext|>`), kept as its vocab.json key.
-pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
+///
+/// The format has no other way to mark special tokens, so a merges.txt cut
+/// short would make specials of every token its missing lines produce, and
+/// `encode_with_special_tokens` would then match them inside text. Only
+/// tokens written as control tokens (`<...>`, `[...]`) are taken as special;
+/// any other is an error naming `merges_file`.
+fn demote_unmade(vocab: &mut Vocab, merges: &Merges, merges_file: &str) -> Result<()> {
     // Tokens that a rule makes or uses are ordinary, even one that no rule
     // makes (its rules can never fire, but it is part of the merge list).
     let mut made = vec![false; vocab.id_bound()];
@@ -260,6 +226,26 @@ pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
             bytes.len() > 1 && vocab.ordinary_id(bytes) == Some(id)
         })
         .collect();
+    let looks_special = |id: u32| {
+        let bytes = vocab.bytes(id).unwrap_or_default();
+        let wrapped =
+            |open: u8, close: u8| bytes.first() == Some(&open) && bytes.last() == Some(&close);
+        bytes.len() >= 3 && (wrapped(b'<', b'>') || wrapped(b'[', b']'))
+    };
+    let stray: Vec<u32> = unmade
+        .iter()
+        .copied()
+        .filter(|&id| !looks_special(id))
+        .collect();
+    if !stray.is_empty() {
+        let first = stray.iter().take(UNMADE_NAMED);
+        let first = first.map(|&id| bytes_to_text(vocab.bytes(id).unwrap_or_default()));
+        let problem = ParseProblem::UnmadeTokens {
+            count: stray.len(),
+            first: first.collect(),
+        };
+        return Err(Error::parse(merges_file, None, problem));
+    }
     for id in unmade {
         if vocab.is_special(id) {
             // Also an added token with the same text: special only, so
@@ -271,6 +257,7 @@ pub(crate) fn demote_unmade(vocab: &mut Vocab, merges: &Merges) {
             vocab.make_special(id, &text);
         }
     }
+    Ok(())
 }
 
 /// The text of `vocab.json`: compact, in id order, special tokens literal.

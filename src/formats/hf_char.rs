@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 
 use super::json_object::{self, IdValue};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseProblem, Result};
 use crate::merges::Merges;
 use crate::pipeline::Fallback;
 use crate::vocab::{TokenList, Vocab};
@@ -67,10 +67,8 @@ pub(crate) fn load(
     file: &str,
 ) -> Result<CharModel> {
     let vocab_file = format!("{file} (model.vocab)");
-    let object = json_object::read(vocab_json).map_err(|message| Error::VocabFormat {
-        file: vocab_file.clone(),
-        message,
-    })?;
+    let object =
+        json_object::read(vocab_json).map_err(|message| Error::json(&vocab_file, message))?;
     let mut list = TokenList::with_capacity(object.len() + added.len() + 512, vocab_json.len());
     let mut by_text: HashMap<&str, u32> = HashMap::with_capacity(object.len());
     let mut byte_tokens = [u32::MAX; 256];
@@ -109,10 +107,9 @@ pub(crate) fn load(
 
     // Placeholders: a token for each byte that is not a character of the
     // vocabulary, and for each partial character on the way to one that is.
-    let first_placeholder = max_id.checked_add(1).ok_or_else(|| Error::VocabFormat {
-        file: vocab_file.clone(),
-        message: "ids fill the u32 range".to_string(),
-    })?;
+    let first_placeholder = max_id
+        .checked_add(1)
+        .ok_or_else(|| Error::json(&vocab_file, "ids fill the u32 range"))?;
     let mut next = first_placeholder;
     let mut by_bytes: HashMap<Vec<u8>, u32> = HashMap::new();
     for b in 0..=255u8 {
@@ -159,9 +156,16 @@ pub(crate) fn load(
     building.sort_unstable();
     building.dedup();
 
-    let vocab = Vocab::new(list).map_err(|problem| Error::VocabFormat {
-        file: vocab_file.clone(),
-        message: format!("{problem:?}"),
+    let vocab = Vocab::new(list).map_err(|problem| {
+        // Entries past the file's vocabulary are its added tokens and the
+        // placeholders, which are all distinct.
+        let token = |i: usize| match i < object.len() {
+            true => object.entry(i).0.to_string(),
+            false => format!("added token {}", i - object.len()),
+        };
+        let byte_token = |byte: u8| format!("<0x{byte:02X}>");
+        let problem = super::vocab_problem(problem, token, byte_token, object.len());
+        Error::parse(&vocab_file, None, problem)
     })?;
     let merges_file = format!("{file} (model.merges, entry)");
     let mut rules = Merges::with_capacity(building.len() + merges.len());
@@ -186,10 +190,13 @@ pub(crate) fn load(
             vocab
                 .ordinary_id(token.as_bytes())
                 .filter(|&id| id < first_placeholder)
-                .ok_or_else(|| Error::MergesUnknownToken {
-                    file: merges_file.clone(),
-                    line,
-                    token: token.to_string(),
+                .ok_or_else(|| {
+                    let token = token.to_string();
+                    Error::parse(
+                        &merges_file,
+                        Some(line),
+                        ParseProblem::UnknownToken { token },
+                    )
                 })
         };
         let (l, r) = (id_of(left)?, id_of(right)?);
@@ -199,19 +206,18 @@ pub(crate) fn load(
         let made = id_of(&merged_text)?;
         if let Err(rank) = rules.push(l, r, made) {
             // The building rules never join two tokens of the vocabulary.
-            return Err(Error::MergesDuplicate {
-                file: merges_file,
-                line,
+            let problem = ParseProblem::DuplicateMerge {
                 left: left.to_string(),
                 right: right.to_string(),
                 first_line: rank as usize - building.len() + 1,
-            });
+            };
+            return Err(Error::parse(merges_file, Some(line), problem));
         }
     }
     let unk = match options.unk_token {
-        Some(text) => Some(*by_text.get(text).ok_or_else(|| Error::VocabFormat {
-            file: vocab_file.clone(),
-            message: format!("model.unk_token {text:?} is not in the vocabulary"),
+        Some(text) => Some(*by_text.get(text).ok_or_else(|| {
+            let message = format!("model.unk_token {text:?} is not in the vocabulary");
+            Error::json(&vocab_file, message)
         })?),
         None => None,
     };
@@ -235,9 +241,6 @@ pub(crate) fn load(
 }
 
 fn bad_id(file: &str, token: &str, value: String) -> Error {
-    Error::VocabBadId {
-        file: file.to_string(),
-        token: token.to_string(),
-        value,
-    }
+    let token = token.to_string();
+    Error::parse(file, None, ParseProblem::BadId { token, value })
 }

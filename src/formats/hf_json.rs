@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 use super::gpt2;
 use super::hf_char;
 use super::hf_pipeline::{self, At};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseProblem, Result};
 use crate::merges::Merges;
 use crate::pipeline::{AddedToken, AddedTokens, JsonSections, Pipeline, Splitter};
 use crate::vocab::Vocab;
@@ -103,10 +103,7 @@ fn has_byte_level(value: &Value) -> bool {
 
 /// Reads a tokenizer.json; `file` names it in errors.
 pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
-    let format = |message: String| Error::VocabFormat {
-        file: file.to_string(),
-        message,
-    };
+    let format = |message: String| Error::json(file, message);
     let doc: FileIn = serde_json::from_slice(json).map_err(|e| format(e.to_string()))?;
     let unsupported = |setting: &str, value: &Value| Error::Unsupported {
         file: file.to_string(),
@@ -127,10 +124,8 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
     let model = &doc.model;
     if let Some(kind) = &model.kind {
         if kind != "BPE" {
-            return Err(Error::NotBpe {
-                file: file.to_string(),
-                model: kind.clone(),
-            });
+            // Unigram, WordPiece, WordLevel.
+            return Err(unsupported("model.type", &Value::from(kind.as_str())));
         }
     }
     let Some(model_vocab) = model.vocab else {
@@ -227,10 +222,8 @@ pub(crate) fn load(json: &[u8], file: &str) -> Result<Loaded> {
             .into_iter()
             .find(|&(_, id)| !known(id))
         {
-            return Err(Error::VocabFormat {
-                file: file.to_string(),
-                message: format!("{path}: id {id} is not a token of this tokenizer"),
-            });
+            let message = format!("{path}: id {id} is not a token of this tokenizer");
+            return Err(Error::json(file, message));
         }
     }
     let added_tokens = doc.added_tokens.clone();
@@ -269,11 +262,11 @@ fn merge_pairs<'m>(entries: &'m [MergeIn], file: &str) -> Result<Vec<(&'m str, &
             MergeIn::Pair(left, right) => Ok((left.as_str(), right.as_str())),
             MergeIn::Line(line) => match line.split_once(' ') {
                 Some((left, right)) if !right.contains(' ') => Ok((left, right)),
-                _ => Err(Error::MergesBadLine {
-                    file: format!("{file} (model.merges, entry)"),
-                    line: i + 1,
-                    text: line.clone(),
-                }),
+                _ => Err(Error::parse(
+                    format!("{file} (model.merges, entry)"),
+                    Some(i + 1),
+                    ParseProblem::BadMergeLine { text: line.clone() },
+                )),
             },
         })
         .collect()
@@ -289,11 +282,8 @@ fn read_merges(entries: &[MergeIn], file: &str, vocab: &Vocab) -> Result<Merges>
         match entry {
             MergeIn::Line(line) => {
                 if line.contains('\n') {
-                    return Err(Error::MergesBadLine {
-                        file: merges_file,
-                        line: i + 1,
-                        text: line.clone(),
-                    });
+                    let problem = ParseProblem::BadMergeLine { text: line.clone() };
+                    return Err(Error::parse(merges_file, Some(i + 1), problem));
                 }
                 text.push_str(line);
             }
@@ -301,11 +291,8 @@ fn read_merges(entries: &[MergeIn], file: &str, vocab: &Vocab) -> Result<Merges>
                 // Byte-level tokens never hold a space or a line end, so the
                 // joined line splits back into the pair.
                 if let Some(bad) = [left, right].into_iter().find(|t| t.contains([' ', '\n'])) {
-                    return Err(Error::MergesNotByteLevel {
-                        file: merges_file,
-                        line: i + 1,
-                        token: bad.clone(),
-                    });
+                    let problem = ParseProblem::NotByteLevel { token: bad.clone() };
+                    return Err(Error::parse(merges_file, Some(i + 1), problem));
                 }
                 text.push_str(left);
                 text.push(' ');

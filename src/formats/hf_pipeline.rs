@@ -45,10 +45,7 @@ impl At<'_> {
     }
 
     fn format(&self, message: &str) -> Error {
-        Error::VocabFormat {
-            file: self.file.to_string(),
-            message: format!("{}: {message}", self.path),
-        }
+        Error::json(self.file, format!("{}: {message}", self.path))
     }
 
     fn kind<'v>(&self, value: &'v Value) -> Result<&'v str> {

@@ -8,9 +8,9 @@
 //! must be exactly `base64 rank`, the base64 canonical, the rank a decimal
 //! `u32`; repeated tokens and ranks are errors naming the line.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseProblem, Result};
 use crate::merges::Merges;
-use crate::vocab::{TokenList, Vocab, VocabProblem};
+use crate::vocab::{TokenList, Vocab};
 
 /// Decodes standard base64 with padding, strictly: only the 64 characters
 /// and `=`, a length that is a multiple of 4, padding only at the end, and
@@ -87,10 +87,9 @@ pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<
         if line.is_empty() {
             continue;
         }
-        let bad = || Error::TiktokenBadLine {
-            file: file.to_string(),
-            line: number,
-            text: String::from_utf8_lossy(line).into_owned(),
+        let bad = || {
+            let text = String::from_utf8_lossy(line).into_owned();
+            Error::parse(file, Some(number), ParseProblem::BadTiktokenLine { text })
         };
         let space = line.iter().position(|&b| b == b' ').ok_or_else(bad)?;
         let (token, rank) = (&line[..space], &line[space + 1..]);
@@ -111,39 +110,14 @@ pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<
         list.push_special(text, id);
     }
     let vocab = Vocab::new(list).map_err(|problem| {
-        let file = file.to_string();
         let describe = |index: usize| match lines.get(index) {
             Some(&(rank, line)) => format!("the token of rank {rank} on line {line}"),
             None => format!("special token {:?}", specials[index - ordinary_count].0),
         };
-        match problem {
-            VocabProblem::DuplicateId { id, first, second } => Error::VocabDuplicateId {
-                file,
-                id,
-                first: describe(first),
-                second: describe(second),
-            },
-            VocabProblem::DuplicateToken { index } => Error::VocabDuplicateToken {
-                file,
-                token: describe(index),
-            },
-            VocabProblem::EmptyToken => Error::VocabEmptyToken { file },
-            VocabProblem::MissingByte(byte) => Error::MissingByteToken {
-                file,
-                byte,
-                token: format!("{byte:#04x}"),
-            },
-            VocabProblem::TooLarge => Error::VocabFormat {
-                file,
-                message: "more than 4 GiB of token bytes".to_string(),
-            },
-            VocabProblem::SparseId { id, index } => Error::VocabSparseId {
-                file,
-                token: describe(index),
-                id,
-                count: lines.len() + specials.len(),
-            },
-        }
+        let byte_token = |byte: u8| format!("{byte:#04x}");
+        let count = lines.len() + specials.len();
+        let problem = super::vocab_problem(problem, describe, byte_token, count);
+        Error::parse(file, None, problem)
     })?;
     let merges = derive_merges(&vocab);
     Ok((vocab, merges))

@@ -14,18 +14,12 @@ use crate::pretokenize::Pretokenizer;
 
 /// Reads a file, naming it in the error.
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| Error::io(path.to_path_buf(), source))
 }
 
 /// Writes a file, naming it in the error.
 fn write(path: &Path, contents: &str) -> Result<()> {
-    std::fs::write(path, contents).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::write(path, contents).map_err(|source| Error::io(path.to_path_buf(), source))
 }
 
 /// The tokenizer of an embedded rank file with tiktoken's pattern and special
@@ -163,8 +157,8 @@ impl Tokenizer {
     ///
     /// # Errors
     /// [`Error::Io`] if a file cannot be read; otherwise the errors of
-    /// [`Tokenizer::from_contents`], naming the files by their paths.
-    pub fn from_files(vocab: impl AsRef<Path>, merges: impl AsRef<Path>) -> Result<Tokenizer> {
+    /// [`Tokenizer::from_gpt2`], naming the files by their paths.
+    pub fn from_gpt2_files(vocab: impl AsRef<Path>, merges: impl AsRef<Path>) -> Result<Tokenizer> {
         let (vocab, merges) = (vocab.as_ref(), merges.as_ref());
         let (vocab_json, merges_txt) = (read(vocab)?, read(merges)?);
         let (vocab, merges) = gpt2::load(
@@ -176,16 +170,31 @@ impl Tokenizer {
         Tokenizer::from_model(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
 
-    /// Like [`Tokenizer::from_files`], from the two files' contents.
+    /// Like [`Tokenizer::from_gpt2_files`], from the two files' contents.
     ///
     /// # Errors
-    /// A malformed vocabulary ([`Error::VocabFormat`], [`Error::VocabBadId`],
-    /// [`Error::VocabDuplicateId`], [`Error::VocabDuplicateToken`],
-    /// [`Error::MissingByteToken`], ...) or merges list
-    /// ([`Error::MergesBadLine`], [`Error::MergesUnknownToken`],
-    /// [`Error::MergesDuplicate`], ...), naming `vocab.json` or `merges.txt`,
-    /// the 1-based line and the token.
-    pub fn from_contents(vocab_json: &[u8], merges_txt: &[u8]) -> Result<Tokenizer> {
+    /// [`Error::Parse`] for a malformed vocabulary or merges list, naming
+    /// `vocab.json` or `merges.txt`, the 1-based line and the token: JSON of
+    /// the wrong shape, a bad or repeated id, a repeated token, a missing
+    /// byte token, a merge line that is not two known tokens, a repeated
+    /// merge, or vocabulary tokens that no merge makes and that are not
+    /// written as control tokens (`<...>`, `[...]`): a merges.txt cut short
+    /// ([`crate::ParseProblem::UnmadeTokens`]).
+    ///
+    /// ```
+    /// let gpt2 = bytepair::Tokenizer::gpt2();
+    /// let (vocab_json, merges_txt) = gpt2.to_gpt2();
+    /// let again = bytepair::Tokenizer::from_gpt2(vocab_json.as_bytes(), merges_txt.as_bytes())?;
+    /// assert_eq!(again.encode("Hello world"), [15496, 995]);
+    ///
+    /// // The first half of merges.txt: the tokens the rest would make are
+    /// // not taken for special tokens.
+    /// let half: String = merges_txt.lines().take(25_000).map(|l| format!("{l}\n")).collect();
+    /// let err = bytepair::Tokenizer::from_gpt2(vocab_json.as_bytes(), half.as_bytes()).unwrap_err();
+    /// assert!(err.to_string().contains("25001 tokens of the vocabulary are made by no merge"));
+    /// # Ok::<(), bytepair::Error>(())
+    /// ```
+    pub fn from_gpt2(vocab_json: &[u8], merges_txt: &[u8]) -> Result<Tokenizer> {
         let (vocab, merges) = gpt2::load(vocab_json, "vocab.json", merges_txt, "merges.txt")?;
         Tokenizer::from_model(Model::new(vocab, merges), Pretokenizer::Gpt2)
     }
@@ -203,21 +212,23 @@ impl Tokenizer {
     /// tiktoken's.
     ///
     /// # Errors
-    /// [`Error::Io`] if the directory or a file cannot be written.
-    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+    /// [`Error::Io`] if the directory or a file cannot be written (`dir` an
+    /// existing file included).
+    pub fn save_gpt2(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::io(dir.to_path_buf(), source))?;
+        let (vocab_json, merges_txt) = self.to_gpt2();
+        write(&dir.join("vocab.json"), &vocab_json)?;
+        write(&dir.join("merges.txt"), &merges_txt)
+    }
+
+    /// The contents of `vocab.json` and `merges.txt` that
+    /// [`Tokenizer::save_gpt2`] writes.
+    pub fn to_gpt2(&self) -> (String, String) {
         let model = &self.inner.model;
-        write(
-            &dir.join("vocab.json"),
-            &gpt2::write_vocab_json(&model.vocab),
-        )?;
-        write(
-            &dir.join("merges.txt"),
-            &gpt2::write_merges_txt(&model.vocab, &model.merges),
+        (
+            gpt2::write_vocab_json(&model.vocab),
+            gpt2::write_merges_txt(&model.vocab, &model.merges),
         )
     }
 
@@ -247,11 +258,10 @@ impl Tokenizer {
     /// ```
     ///
     /// # Errors
-    /// [`Error::TiktokenBadLine`] for a line that is not `base64 rank`
-    /// (naming the 1-based line), [`Error::VocabDuplicateId`] /
-    /// [`Error::VocabDuplicateToken`] for a repeated rank or token (special
-    /// tokens included), [`Error::MissingByteToken`] if a byte has no token,
-    /// [`Error::Pattern`] if the pattern does not compile.
+    /// [`Error::Parse`] for a line that is not `base64 rank` (naming the
+    /// 1-based line), a repeated rank or token (special tokens included), or
+    /// a byte without a token; [`Error::Pattern`] if the pattern does not
+    /// compile.
     pub fn from_tiktoken(
         ranks: &[u8],
         pattern: &str,
@@ -304,19 +314,34 @@ impl Tokenizer {
     /// written.
     pub fn save_tiktoken(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        let contents = self.to_tiktoken_labelled(&path.display().to_string())?;
+        write(path, &contents)
+    }
+
+    /// The contents of the rank file that [`Tokenizer::save_tiktoken`]
+    /// writes.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if ids do not follow merge order, as
+    /// [`Tokenizer::save_tiktoken`].
+    pub fn to_tiktoken(&self) -> Result<String> {
+        self.to_tiktoken_labelled("rank file")
+    }
+
+    fn to_tiktoken_labelled(&self, file: &str) -> Result<String> {
         let model = &self.inner.model;
         let mut last = None;
         for (_, _, merged) in model.merges.iter() {
             if last.is_some_and(|last| merged <= last) {
                 return Err(Error::Unsupported {
-                    file: path.display().to_string(),
+                    file: file.to_string(),
                     setting: "rank order".to_string(),
                     value: format!("token {merged} is made after token {}", last.unwrap_or(0)),
                 });
             }
             last = Some(merged);
         }
-        write(path, &tiktoken::write(&model.vocab))
+        Ok(tiktoken::write(&model.vocab))
     }
 
     /// Loads HF tokenizers' `tokenizer.json` of a BPE model with its whole
@@ -332,10 +357,10 @@ impl Tokenizer {
     /// setting that would make HF encode differently and that bytepair does
     /// not implement (`normalizer.normalizers[1] = Precompiled`, dropout,
     /// `continuing_subword_prefix`, truncation, padding, ...);
-    /// [`Error::NotBpe`] for a Unigram, WordPiece or WordLevel model;
+    /// (`model.type` for a Unigram, WordPiece or WordLevel model);
     /// [`Error::Pattern`] for a regex that does not compile;
-    /// [`Error::VocabFormat`] for JSON of the wrong shape (naming the path);
-    /// the vocabulary and merges errors of [`Tokenizer::from_contents`],
+    /// [`Error::Parse`] for JSON of the wrong shape (naming the JSON path)
+    /// and the vocabulary and merges errors of [`Tokenizer::from_gpt2`],
     /// where a merge's "line" is its 1-based position in `model.merges`.
     pub fn from_tokenizer_json(json: &[u8]) -> Result<Tokenizer> {
         Tokenizer::from_tokenizer_json_labelled(json, "tokenizer.json")

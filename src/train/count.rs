@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseProblem, Result};
 use crate::hash::ByteTable;
 use crate::pretokenize::Pretokenizer;
 
@@ -155,33 +155,27 @@ impl ChunkCounts {
     /// errors. Repeated chunks add up.
     ///
     /// # Errors
-    /// [`Error::CountsFormat`] for a line that is not `chunk<TAB>count` with a
-    /// valid escape and count, [`Error::NotUtf8`] for invalid UTF-8 and
+    /// [`Error::Parse`] for a line that is not `chunk<TAB>count` with a
+    /// valid escape and count, [`Error::InvalidUtf8`] for invalid UTF-8 and
     /// [`Error::Io`] for a read error.
     pub fn read_tsv(&mut self, input: impl BufRead, source: &str) -> Result<()> {
         let mut unescaped = String::new();
         let mut offset = 0;
         for (index, line) in input.split(b'\n').enumerate() {
-            let line = line.map_err(|e| Error::Io {
-                path: source.into(),
-                source: e,
-            })?;
+            let line = line.map_err(|e| Error::io(source, e))?;
             let number = index + 1;
             let line_offset = offset;
             offset += line.len() + 1;
-            let line = std::str::from_utf8(&line).map_err(|e| Error::NotUtf8 {
-                file: source.to_string(),
-                line: number,
-                offset: line_offset + e.valid_up_to(),
+            let line = std::str::from_utf8(&line).map_err(|e| {
+                Error::invalid_utf8(format!("{source}:{number}"), &line, e, line_offset)
             })?;
             let line = line.strip_suffix('\r').unwrap_or(line);
             if line.is_empty() {
                 continue;
             }
-            let bad = |reason: &str| Error::CountsFormat {
-                file: source.to_string(),
-                line: number,
-                reason: reason.to_string(),
+            let bad = |reason: &str| {
+                let reason = reason.to_string();
+                Error::parse(source, Some(number), ParseProblem::BadCountsLine { reason })
             };
             let (chunk, count) = line
                 .rsplit_once('\t')
@@ -218,10 +212,8 @@ impl ChunkCounts {
     /// As [`ChunkCounts::read_tsv`], naming the path.
     pub fn read_tsv_file(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file =
+            std::fs::File::open(path).map_err(|source| Error::io(path.to_path_buf(), source))?;
         self.read_tsv(std::io::BufReader::new(file), &path.display().to_string())
     }
 }
@@ -305,7 +297,7 @@ mod tests {
                 .read_tsv(text.as_bytes(), "c.tsv")
                 .unwrap_err();
             match err {
-                Error::CountsFormat { line: l, .. } => assert_eq!(l, line, "{text:?}"),
+                Error::Parse { line: l, .. } => assert_eq!(l, Some(line), "{text:?}"),
                 other => panic!("{text:?}: {other:?}"),
             }
         }
@@ -315,11 +307,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                Error::NotUtf8 {
-                    line: 2,
-                    offset: 5,
-                    ..
-                }
+                Error::InvalidUtf8 { ref input, offset: 5, .. } if input == "c.tsv:2"
             ),
             "{err:?}"
         );

@@ -175,7 +175,7 @@ impl Trainer {
     /// Learns from text files, each line (with its line ending) one sequence.
     ///
     /// # Errors
-    /// [`Error::Io`] for a file that cannot be read, [`Error::NotUtf8`] with
+    /// [`Error::Io`] for a file that cannot be read, [`Error::InvalidUtf8`] with
     /// the path, line and byte offset for one that is not UTF-8, and
     /// [`Error::TrainerSettings`] for settings that cannot work.
     pub fn train_files<P: AsRef<Path>>(
@@ -246,7 +246,7 @@ impl Trainer {
             .collect();
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
+            move |source| Error::io(path, source)
         };
         let mut total = 0;
         for path in &paths {
@@ -258,17 +258,15 @@ impl Trainer {
         let counted = self.count_in_parallel_with_total(blocks, Some(total), |counts, block| {
             let text = std::str::from_utf8(&block.bytes).map_err(|e| {
                 let valid = &block.bytes[..e.valid_up_to()];
-                Error::NotUtf8 {
-                    file: block.path.display().to_string(),
-                    line: block.first_line + valid.iter().filter(|&&b| b == b'\n').count(),
-                    offset: block.offset as usize + e.valid_up_to(),
-                }
+                let line = block.first_line + valid.iter().filter(|&&b| b == b'\n').count();
+                let input = format!("{}:{line}", block.path.display());
+                Error::invalid_utf8(input, &block.bytes, e, block.offset as usize)
             })?;
             counts.count_lines(&pretokenizer, text);
             Ok(())
         });
         if let Some((path, source)) = read_error {
-            return Err(Error::Io { path, source });
+            return Err(Error::io(path, source));
         }
         counted
     }

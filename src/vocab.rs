@@ -7,6 +7,7 @@
 //! `encode_with_special_tokens` produces; ordinary encoding never looks them up.
 
 use crate::hash::{ByteTable, Probe};
+use std::collections::HashMap;
 
 /// A token id's bytes live in `data[start..end]`; `start == end` marks an id
 /// that no token uses (tokens are never empty).
@@ -96,6 +97,8 @@ pub(crate) struct Vocab {
     byte_ids: [u32; 256],
     /// Special tokens as (text, id), in id order.
     specials: Vec<(String, u32)>,
+    /// Special tokens' ids by their text.
+    special_ids: HashMap<String, u32>,
     /// Hidden tokens' ids, ascending.
     hidden: Vec<u32>,
     /// Number of ids in use.
@@ -158,6 +161,7 @@ impl Vocab {
         let mut ordinary = ByteTable::with_capacity(tokens.len());
         let mut byte_ids = [u32::MAX; 256];
         let mut specials: Vec<(String, u32)> = Vec::new();
+        let mut special_ids: HashMap<String, u32> = HashMap::new();
         let mut hidden = Vec::new();
         let mut ids_in_use = 0;
         for (index, &(span, id, kind)) in tokens.iter().enumerate() {
@@ -194,7 +198,7 @@ impl Vocab {
             if kind == Kind::Special {
                 // Special texts came from &str, so they are UTF-8.
                 let text = String::from_utf8_lossy(bytes).into_owned();
-                if specials.iter().any(|(t, _)| *t == text) {
+                if special_ids.insert(text.clone(), id).is_some() {
                     return Err(VocabProblem::DuplicateToken { index });
                 }
                 specials.push((text, id));
@@ -219,6 +223,7 @@ impl Vocab {
             ordinary,
             byte_ids,
             specials,
+            special_ids,
             hidden,
             len: ids_in_use,
         })
@@ -249,6 +254,7 @@ impl Vocab {
         };
         let at = self.specials.partition_point(|&(_, s)| s < id);
         self.specials.insert(at, (text.to_string(), id));
+        self.special_ids.insert(text.to_string(), id);
     }
 
     /// [`Vocab::ordinary_id`] with the bytes' probe computed beforehand.
@@ -290,6 +296,11 @@ impl Vocab {
     /// Special tokens as (text, id), in id order.
     pub(crate) fn specials(&self) -> &[(String, u32)] {
         &self.specials
+    }
+
+    /// The id of the special token whose text is `text`.
+    pub(crate) fn special_id(&self, text: &str) -> Option<u32> {
+        self.special_ids.get(text).copied()
     }
 
     /// Whether `id` is a special token's.

@@ -99,6 +99,47 @@ fn count_equals_encode_len() {
 }
 
 #[test]
+fn every_encode_variant_has_a_count_twin() {
+    let pipeline = Tokenizer::from_tokenizer_json_file(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pipeline/template_bos.json"),
+    )
+    .unwrap();
+    let mut rng = Rng::new(5);
+    for t in [Tokenizer::gpt2(), pipeline] {
+        let specials: Vec<&str> = t.special_tokens().map(|(text, _)| text).collect();
+        for _ in 0..500 {
+            let mut text = random_text(&mut rng, 30);
+            for special in &specials {
+                text.push_str(special);
+                text.push_str(&random_text(&mut rng, 5));
+            }
+            let other = random_text(&mut rng, 10);
+            assert_eq!(t.count(&text), t.encode(&text).len());
+            assert_eq!(
+                t.count_with_special_tokens(&text),
+                t.encode_with_special_tokens(&text).len(),
+                "{text:?}"
+            );
+            for allowed in [
+                bytepair::AllowedSpecial::All,
+                bytepair::AllowedSpecial::None,
+                bytepair::AllowedSpecial::Only(&specials[..1]),
+            ] {
+                let encoded = t.encode_with_allowed_special(&text, allowed);
+                let counted = t.count_with_allowed_special(&text, allowed);
+                assert_eq!(counted.ok(), encoded.ok().map(|ids| ids.len()));
+            }
+            assert_eq!(t.count_for_model(&text), t.encode_for_model(&text).len());
+            assert_eq!(
+                t.count_pair_for_model(&text, &other),
+                t.encode_pair_for_model(&text, &other).len()
+            );
+        }
+    }
+}
+
+#[test]
 fn round_trips_generated_text_exactly() {
     let t = Tokenizer::gpt2();
     let mut rng = Rng::new(11);

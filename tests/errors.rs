@@ -422,7 +422,11 @@ fn merges_cut_short_are_an_error_naming_the_tokens_no_merge_makes() {
     let merges = include_str!("../data/gpt2/merges.txt");
     // The header and the first 26,000 merges: the last 24,000 tokens of
     // vocab.json are made by none of them.
-    let cut: String = merges.lines().take(26_001).map(|l| format!("{l}\n")).collect();
+    let cut: String = merges
+        .lines()
+        .take(26_001)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let (e, msg) = load_err(vocab, &cut);
     match &e {
         Error::Parse {
@@ -441,10 +445,16 @@ fn merges_cut_short_are_an_error_naming_the_tokens_no_merge_makes() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(msg.contains("24000 tokens") && msg.contains("cut short"), "{msg}");
+    assert!(
+        msg.contains("24000 tokens") && msg.contains("cut short"),
+        "{msg}"
+    );
     // The whole file loads, `<|endoftext|>` its one special token.
     let whole = Tokenizer::from_gpt2(vocab.as_bytes(), merges.as_bytes()).unwrap();
-    assert_eq!(whole.special_tokens().collect::<Vec<_>>(), [("<|endoftext|>", 50256)]);
+    assert_eq!(
+        whole.special_tokens().collect::<Vec<_>>(),
+        [("<|endoftext|>", 50256)]
+    );
     // Control tokens no merge makes are special tokens, `<...>` and `[...]`.
     let mut v = mini_vocab();
     v.push(("<s>".to_string(), 400));

@@ -315,8 +315,7 @@ impl Tokenizer {
     /// The id of a special token's text, or of an ordinary added token's
     /// (a tokenizer.json's `"special": false` entries).
     fn added_token_id(&self, text: &str) -> Option<u32> {
-        let specials = self.inner.model.vocab.specials();
-        specials.iter().find(|(t, _)| t == text).map(|&(_, id)| id)
+        self.inner.model.vocab.special_id(text)
     }
 
     /// The special tokens as (text, id), in id order. A tokenizer.json's

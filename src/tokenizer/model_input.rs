@@ -76,6 +76,22 @@ impl Tokenizer {
             .collect()
     }
 
+    /// The number of tokens [`Tokenizer::encode_for_model`] gives for
+    /// `text`: what a model's context holds of it, template tokens
+    /// included.
+    pub fn count_for_model(&self, text: &str) -> usize {
+        match self.pipeline() {
+            Some(_) => self.encode_for_model(text).len(),
+            None => self.count_with_special_tokens(text),
+        }
+    }
+
+    /// The number of tokens [`Tokenizer::encode_pair_for_model`] gives for
+    /// the pair `a`, `b`.
+    pub fn count_pair_for_model(&self, a: &str, b: &str) -> usize {
+        self.encode_pair_for_model(a, b).len()
+    }
+
     /// Ids and HF's offsets of one text or a pair through the pipeline and
     /// post-processor.
     fn pipeline_offsets(

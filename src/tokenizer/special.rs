@@ -127,6 +127,45 @@ impl Tokenizer {
 
     /// Encodes `text` into `ids` with its special tokens as ids, asking
     /// `allow(token, offset)` about each special token first.
+    /// The number of tokens [`Tokenizer::encode_with_special_tokens`] gives
+    /// for `text`, without building the vector.
+    ///
+    /// ```
+    /// let gpt2 = bytepair::Tokenizer::gpt2();
+    /// assert_eq!(gpt2.count_with_special_tokens("Hi<|endoftext|>"), 2);
+    /// ```
+    pub fn count_with_special_tokens(&self, text: &str) -> usize {
+        match (&self.inner.special_matcher, self.pipeline()) {
+            (None, None) => self.count(text),
+            (Some(matcher), None) => {
+                let (mut count, mut start) = (0, 0);
+                for m in matcher.find_iter(text) {
+                    count += self.count(&text[start..m.start()]) + 1;
+                    start = m.end();
+                }
+                count + self.count(&text[start..])
+            }
+            (_, Some(_)) => self.encode_with_special_tokens(text).len(),
+        }
+    }
+
+    /// The number of tokens [`Tokenizer::encode_with_allowed_special`]
+    /// gives for `text`.
+    ///
+    /// # Errors
+    /// Those of [`Tokenizer::encode_with_allowed_special`].
+    pub fn count_with_allowed_special(
+        &self,
+        text: &str,
+        allowed: AllowedSpecial<'_>,
+    ) -> Result<usize> {
+        if let AllowedSpecial::All = allowed {
+            return Ok(self.count_with_special_tokens(text));
+        }
+        self.encode_with_allowed_special(text, allowed)
+            .map(|ids| ids.len())
+    }
+
     fn encode_specials_into(
         &self,
         text: &str,

@@ -87,8 +87,8 @@ def main():
     ap.add_argument("--grid", action="store_true", help="parity on 3 corpora x 3 vocab sizes, no timing table")
     a = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "tokenize"], cwd=ROOT, check=True)
-    tool = os.path.join(ROOT, "target", "release", "examples", "tokenize")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "bytepair"], cwd=ROOT, check=True)
+    tool = os.path.join(ROOT, "target", "release", "bytepair")
     corpus = os.path.join(a.shared, "data", "corpus")
     english = sorted(glob.glob(os.path.join(corpus, "en_*")))
     everything = sorted(glob.glob(os.path.join(corpus, "*.txt")) + glob.glob(os.path.join(corpus, "*.md")))

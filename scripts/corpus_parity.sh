@@ -12,12 +12,12 @@ python=${2:-/tmp/oracle-venv/bin/python}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-cargo build --release --quiet --example tokenize
+cargo build --release --quiet --bin bytepair
 status=0
 total_files=0 total_bytes=0 total_tokens=0
 for file in "$shared"/data/corpus/*.txt "$shared"/data/corpus/*.md; do
     name=$(basename "$file")
-    ./target/release/examples/tokenize encode < "$file" | tr ' ' '\n' > "$out/ours"
+    ./target/release/bytepair encode "$file" | tr ' ' '\n' > "$out/ours"
     verdict="identical to hf and tiktoken"
     for engine in hf tiktoken; do
         "$python" "$shared/tools/oracle.py" "$file" --engine "$engine" | tr ' ' '\n' > "$out/$engine"

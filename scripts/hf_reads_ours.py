@@ -2,10 +2,10 @@
 """Checks that HF tokenizers, loading the tokenizer.json bytepair writes for an
 OpenAI encoding, gives tiktoken's ids (a local check, not part of `cargo test`).
 
-    cargo build --release --features all-encodings --example tokenize
+    cargo build --release --bin bytepair
     /tmp/oracle-venv/bin/python scripts/hf_reads_ours.py [--shared ../shared] [FILE...]
 
-For each of r50k_base, p50k_base, cl100k_base and o200k_base: `tokenize convert`
+For each of r50k_base, p50k_base, cl100k_base and o200k_base: `bytepair convert`
 writes the tokenizer.json, HF loads it, and HF's ids for each file (default: every
 file of the shared corpus) are compared with tiktoken's `encode_ordinary`.
 """
@@ -31,7 +31,7 @@ def main():
 
     files = a.files or sorted(glob.glob(os.path.join(a.shared, "data", "corpus", "*.*")))
     files = [f for f in files if os.path.isfile(f)]
-    cli = os.path.join(ROOT, "target", "release", "examples", "tokenize")
+    cli = os.path.join(ROOT, "target", "release", "bytepair")
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in ["r50k_base", "p50k_base", "cl100k_base", "o200k_base"]:

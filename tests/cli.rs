@@ -1,40 +1,15 @@
-//! The `tokenize` example, run as a process.
+//! The `bytepair` command, run as a process.
+#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-/// The example binary. `cargo test` builds examples, but `cargo test --test
-/// cli` does not, so build it here (a no-op when it is up to date).
-fn tokenize() -> Command {
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    // `cargo test --release` puts tests in target/release, else target/debug.
-    let profile = if profile_dir.ends_with("release") {
-        "release"
-    } else {
-        "test"
-    };
-    BUILT.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                profile,
-                "--example",
-                "tokenize",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the tokenize example failed");
-    });
-    Command::new(profile_dir.join("examples").join("tokenize"))
+fn bytepair() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bytepair"))
 }
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = tokenize()
+    let mut child = bytepair()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -56,23 +31,85 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn encode_decode_count() {
-    assert_eq!(stdout(&run(&["encode", "Hello world"], b"")), "15496 995\n");
+    assert_eq!(
+        stdout(&run(&["encode", "-t", "Hello world"], b"")),
+        "15496 995\n"
+    );
+    // Standard input's final line end (echo's) is not encoded unless asked.
+    assert_eq!(stdout(&run(&["encode"], b"Hello world\n")), "15496 995\n");
+    assert_eq!(stdout(&run(&["encode"], b"Hello world\r\n")), "15496 995\n");
     assert_eq!(stdout(&run(&["encode"], b"Hello world")), "15496 995\n");
+    assert_eq!(
+        stdout(&run(&["encode", "--keep-newline"], b"Hello world\n")),
+        "15496 995 198\n"
+    );
+    // Only the last one.
+    assert_eq!(stdout(&run(&["encode"], b"Hi\n\n")), "17250 198\n");
     assert_eq!(
         stdout(&run(&["decode", "15496", "995"], b"")),
         "Hello world"
     );
     assert_eq!(stdout(&run(&["decode"], b"15496 995\n")), "Hello world");
-    assert_eq!(stdout(&run(&["count", "Hello world"], b"")), "2\n");
+    assert_eq!(stdout(&run(&["count", "-t", "Hello world"], b"")), "2\n");
+    assert_eq!(stdout(&run(&["count"], b"Hello world\n")), "2\n");
     assert_eq!(
-        stdout(&run(&["encode", "--special", "a<|endoftext|>"], b"")),
+        stdout(&run(&["encode", "--special", "-t", "a<|endoftext|>"], b"")),
         "64 50256\n"
     );
     assert_eq!(
-        stdout(&run(&["encode", "a<|endoftext|>"], b"")),
+        stdout(&run(&["count", "--special", "-t", "a<|endoftext|>"], b"")),
+        "2\n"
+    );
+    assert_eq!(
+        stdout(&run(&["encode", "-t", "a<|endoftext|>"], b"")),
         "64 27 91 437 1659 5239 91 29\n"
     );
-    assert_eq!(stdout(&run(&["encode", ""], b"")), "\n");
+    assert_eq!(stdout(&run(&["encode", "-t", ""], b"")), "\n");
+    assert_eq!(
+        stdout(&run(&["decode", "--skip-special", "64", "50256"], b"")),
+        "a"
+    );
+}
+
+#[test]
+fn files_are_encoded_and_counted_as_they_are() {
+    let dir = temp_dir("files");
+    let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+    std::fs::write(&a, "Hello world\n").unwrap();
+    std::fs::write(&b, "Hi").unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    assert_eq!(
+        stdout(&run(&["encode", a, b], b"")),
+        "15496 995 198\n17250\n"
+    );
+    assert_eq!(stdout(&run(&["count", a], b"")), "3\n");
+    assert_eq!(
+        stdout(&run(&["count", "--encoding", "o200k_base", a, b], b"")),
+        format!("3 {a}\n1 {b}\n4 total\n")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_and_version() {
+    let version = stdout(&run(&["--version"], b""));
+    assert_eq!(version, format!("bytepair {}\n", env!("CARGO_PKG_VERSION")));
+    for command in [
+        "encode",
+        "decode",
+        "count",
+        "convert",
+        "tokenize",
+        "train",
+        "count-chunks",
+        "train-counts",
+    ] {
+        let help = stdout(&run(&[command, "--help"], b""));
+        assert!(
+            help.contains(&format!("Usage: bytepair {command}")),
+            "{help}"
+        );
+    }
 }
 
 #[test]
@@ -93,28 +130,40 @@ fn explicit_vocabulary_files() {
         &vocab,
         "--merges",
         &merges,
+        "-t",
         "Hello world",
     ];
     assert_eq!(stdout(&run(&args, b"")), "15496 995\n");
 }
 
 #[test]
-fn bad_arguments_exit_2_with_usage() {
+fn bad_arguments_exit_2_with_a_short_usage() {
+    // No command: the help, listing the commands.
+    let output = run(&[], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Commands:"));
     for args in [
-        &[][..],
-        &["frobnicate"],
+        &["frobnicate"][..],
         &["encode", "--vocab"],
-        &["encode", "--vocab", "v.json", "x"],
+        &["encode", "--vocab", "v.json", "-t", "x"],
         &["encode", "--bogus"],
-        &["encode", "two", "texts"],
-        &["decode", "12", "x"],
+        &["encode", "-t", "text", "file.txt"],
+        &[
+            "encode",
+            "--encoding",
+            "gpt2",
+            "--vocab",
+            "v",
+            "--merges",
+            "m",
+        ],
     ] {
         let output = run(args, b"");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("usage:"),
-            "{args:?}"
-        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
+        assert!(stderr.lines().count() < 12, "{args:?}: {stderr}");
     }
 }
 
@@ -131,6 +180,7 @@ fn errors_exit_1_with_a_message() {
             "/no/such/vocab.json",
             "--merges",
             "/no/m.txt",
+            "-t",
             "x",
         ],
         b"",
@@ -139,6 +189,13 @@ fn errors_exit_1_with_a_message() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/vocab.json"));
 
     let output = run(&["decode"], b"12 nonsense");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"nonsense\"") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    let output = run(&["decode", "12", "x"], b"");
     assert_eq!(output.status.code(), Some(1));
 
     let output = run(&["encode"], b"\xff\xfe");
@@ -181,7 +238,6 @@ fn train_then_encode_with_the_trained_files() {
         String::from_utf8_lossy(&output.stderr)
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("merging: 743 / 743 merges"), "{stderr}");
     assert!(stderr.contains("1000 tokens"), "{stderr}");
     let vocab = out.join("vocab.json");
     let merges = out.join("merges.txt");
@@ -192,6 +248,7 @@ fn train_then_encode_with_the_trained_files() {
         vocab.to_str().unwrap(),
         "--merges",
         merges.to_str().unwrap(),
+        "-t",
         "the<|endoftext|>",
     ];
     let ids: Vec<u32> = stdout(&run(&args, b""))
@@ -310,7 +367,7 @@ fn other_sources_of_vocabulary() {
     );
     assert_eq!(
         stdout(&run(
-            &["encode", "--tokenizer-json", json, "Hello world"],
+            &["encode", "--tokenizer-json", json, "-t", "Hello world"],
             b""
         )),
         "15496 995\n"
@@ -323,23 +380,29 @@ fn other_sources_of_vocabulary() {
         "Hello world"
     );
     assert_eq!(
-        stdout(&run(&["count", "--encoding", "gpt2", "Hello world"], b"")),
+        stdout(&run(
+            &["count", "--encoding", "gpt2", "-t", "Hello world"],
+            b""
+        )),
         "2\n"
     );
-    // An embedded encoding works when built in, and otherwise says which
-    // feature to enable.
-    let cl100k = run(&["encode", "--encoding", "cl100k_base", "Hello world"], b"");
-    if cl100k.status.success() {
-        assert_eq!(String::from_utf8_lossy(&cl100k.stdout), "9906 1917\n");
-    } else {
-        assert_eq!(cl100k.status.code(), Some(1));
-        let stderr = String::from_utf8_lossy(&cl100k.stderr);
-        assert!(stderr.contains("--features cl100k_base"), "{stderr}");
-    }
-    // Unknown encodings and two sources at once are usage errors.
-    let unknown = run(&["encode", "--encoding", "gpt5", "x"], b"");
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown encoding"));
+    // The embedded encodings.
+    let cl100k = run(
+        &["encode", "--encoding", "cl100k_base", "-t", "Hello world"],
+        b"",
+    );
+    assert_eq!(stdout(&cl100k), "9906 1917\n");
+    let o200k = run(&["encode", "-e", "o200k_base", "-t", "Hello world"], b"");
+    assert_eq!(stdout(&o200k), "13225 2375\n");
+    // An unknown encoding is an error listing the known ones; two sources
+    // at once a usage error.
+    let unknown = run(&["encode", "--encoding", "gpt5", "-t", "x"], b"");
+    assert_eq!(unknown.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("unknown encoding") && stderr.contains("o200k_base"),
+        "{stderr}"
+    );
     let both = run(
         &[
             "encode",
@@ -347,6 +410,7 @@ fn other_sources_of_vocabulary() {
             "gpt2",
             "--tokenizer-json",
             json,
+            "-t",
             "x",
         ],
         b"",
@@ -354,7 +418,7 @@ fn other_sources_of_vocabulary() {
     assert_eq!(both.status.code(), Some(2));
     // A file that is not a tokenizer.json is an error naming it.
     let bad = run(
-        &["encode", "--tokenizer-json", "/nonexistent.json", "x"],
+        &["encode", "--tokenizer-json", "/nonexistent.json", "-t", "x"],
         b"",
     );
     assert_eq!(bad.status.code(), Some(1));
@@ -380,7 +444,13 @@ fn convert_between_formats() {
     }
     assert_eq!(
         stdout(&run(
-            &["encode", "--tokenizer-json", &path("t.json"), "Hello world"],
+            &[
+                "encode",
+                "--tokenizer-json",
+                &path("t.json"),
+                "-t",
+                "Hello world"
+            ],
             b""
         )),
         "15496 995\n"
@@ -395,6 +465,7 @@ fn convert_between_formats() {
                 &vocab,
                 "--merges",
                 &merges,
+                "-t",
                 "Hello world"
             ],
             b""
@@ -413,6 +484,21 @@ fn convert_between_formats() {
     ] {
         assert_eq!(run(args, b"").status.code(), Some(2), "{args:?}");
     }
+    // Output paths that cannot be what the format writes are refused
+    // before anything is written.
+    std::fs::write(dir.join("file"), "").unwrap();
+    for (to, out, says) in [
+        ("gpt2", path("x.json"), "looks like a file name"),
+        ("gpt2", path("file"), "is a file"),
+        ("tokenizer-json", path("gpt2"), "is a directory"),
+        ("tiktoken", path("no/such/dir/t.tiktoken"), "does not exist"),
+    ] {
+        let output = run(&["convert", "--to", to, "--out", &out], b"");
+        assert_eq!(output.status.code(), Some(1), "{to} {out}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    assert!(!dir.join("x.json").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -429,9 +515,135 @@ fn tokenizer_json_pipelines() {
     let text = "Hello wörld 中文";
     let ids = tokenizer.encode(text);
     let expected: Vec<String> = ids.iter().map(u32::to_string).collect();
-    let encoded = stdout(&run(&["encode", "--tokenizer-json", path, text], b""));
+    let encoded = stdout(&run(&["encode", "--tokenizer-json", path, "-t", text], b""));
     assert_eq!(encoded.trim_end(), expected.join(" "));
     let mut args = vec!["decode", "--tokenizer-json", path];
     args.extend(expected.iter().map(String::as_str));
     assert_eq!(stdout(&run(&args, b"")).trim_end(), text);
+}
+
+/// The tokens of a shard: (header's first three values, tokens).
+fn read_shard(path: &std::path::Path, header: bool, wide: bool) -> (Vec<i32>, Vec<u32>) {
+    let bytes = std::fs::read(path).unwrap();
+    let (head, body) = bytes.split_at(if header { 1024 } else { 0 });
+    let head: Vec<i32> = head
+        .chunks(4)
+        .map(|c| i32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let tokens: Vec<u32> = match wide {
+        true => body
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect(),
+        false => body
+            .chunks(2)
+            .map(|c| u16::from_le_bytes(c.try_into().unwrap()) as u32)
+            .collect(),
+    };
+    if header {
+        assert!(head[3..].iter().all(|&v| v == 0));
+        assert_eq!(head[2] as usize, tokens.len());
+    }
+    (head.into_iter().take(3).collect(), tokens)
+}
+
+#[test]
+fn tokenize_writes_shards_with_one_separator_between_documents() {
+    let dir = temp_dir("tokenize");
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(docs.join("sub")).unwrap();
+    std::fs::write(docs.join("a.txt"), "Hello world").unwrap();
+    std::fs::write(docs.join("sub/b.txt"), "Hi").unwrap();
+    std::fs::write(dir.join("c.txt"), "Hello world\n").unwrap();
+    let out = dir.join("out");
+    let c = dir.join("c.txt");
+    let (out_str, docs_str, c_str) = (
+        out.to_str().unwrap(),
+        docs.to_str().unwrap(),
+        c.to_str().unwrap(),
+    );
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut args = vec!["tokenize", "--out", out_str];
+        args.extend_from_slice(extra);
+        args.extend([docs_str, c_str]);
+        args.into_iter().map(String::from).collect()
+    };
+    // GPT-2: uint16 under llm.c's GPT-2 header; documents in path order
+    // (a directory's files sorted), separated by <|endoftext|>.
+    stdout(&run(&strs(&args(&[])), b""));
+    let expected = [15496, 995, 50256, 17250, 50256, 15496, 995, 198];
+    let (header, tokens) = read_shard(&out.join("shard_000000.bin"), true, false);
+    assert_eq!((header, tokens), (vec![20240520, 1, 8], expected.to_vec()));
+    // Shards of three tokens, nanoGPT's raw layout.
+    std::fs::remove_dir_all(&out).unwrap();
+    stdout(&run(
+        &strs(&args(&["--shard-tokens", "3", "--layout", "raw"])),
+        b"",
+    ));
+    let mut all = Vec::new();
+    for index in 0..3 {
+        let (_, tokens) = read_shard(&out.join(format!("shard_{index:06}.bin")), false, false);
+        assert_eq!(tokens.len(), if index < 2 { 3 } else { 2 });
+        all.extend(tokens);
+    }
+    assert!(!out.join("shard_000003.bin").exists());
+    assert_eq!(all, expected);
+    // o200k's ids need uint32: llm.c's Llama 3 header.
+    std::fs::remove_dir_all(&out).unwrap();
+    stdout(&run(
+        &strs(&args(&["--encoding", "o200k_base", "--prefix", "o200k"])),
+        b"",
+    ));
+    let (header, tokens) = read_shard(&out.join("o200k_000000.bin"), true, true);
+    assert_eq!(header, [20240801, 7, 8]);
+    assert_eq!(
+        tokens,
+        [13225, 2375, 199999, 12194, 199999, 13225, 2375, 198]
+    );
+    // A separator the tokenizer lacks, or ids too wide for u16: errors.
+    let bad = run(&strs(&args(&["--separator", "<|sep|>"])), b"");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("<|sep|>"));
+    let narrow = run(
+        &strs(&args(&["--encoding", "o200k_base", "--dtype", "u16"])),
+        b"",
+    );
+    assert_eq!(narrow.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&narrow.stderr).contains("u32"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn tokenize_reads_jsonl_documents() {
+    let dir = temp_dir("jsonl");
+    let data = dir.join("data.jsonl");
+    std::fs::write(
+        &data,
+        "{\"text\": \"Hello world\", \"id\": 1}\n\n{\"text\": \"Hi\"}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let (out_str, data_str) = (out.to_str().unwrap(), data.to_str().unwrap());
+    let args = [
+        "tokenize",
+        "--jsonl-field",
+        "text",
+        "--out",
+        out_str,
+        data_str,
+    ];
+    stdout(&run(&args, b""));
+    let (_, tokens) = read_shard(&out.join("shard_000000.bin"), true, false);
+    assert_eq!(tokens, [15496, 995, 50256, 17250]);
+    // A line without the field names the file and the line.
+    std::fs::write(&data, "{\"text\": \"a\"}\n{\"body\": \"b\"}\n").unwrap();
+    let output = run(&args, b"");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("data.jsonl:2"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }

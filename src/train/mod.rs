@@ -17,6 +17,8 @@ use crate::merges::Merges;
 use crate::pretokenize::Pretokenizer;
 use crate::tokenizer::Tokenizer;
 use crate::vocab::{TokenList, Vocab};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 /// What a training run is doing, for [`Trainer::progress`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,9 +43,10 @@ pub enum Progress {
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// Learns ordered merge rules from text: byte-level BPE with GPT-2's
-/// pretokenization, the same merges in the same order, and the same ids, as
-/// HF tokenizers' `BpeTrainer` with `ByteLevel(add_prefix_space=False)` and
-/// the 256-byte initial alphabet.
+/// pretokenization (or another pattern, [`Trainer::pattern`]), the same
+/// merges in the same order, and the same ids, as HF tokenizers'
+/// `BpeTrainer` with `ByteLevel(add_prefix_space=False)` (with the pattern
+/// as a `Split` before it) and the 256-byte initial alphabet.
 ///
 /// Ids: the special tokens first (in the order given), then the 256 byte
 /// tokens in GPT-2's order, then one id per new token. Each step merges the
@@ -71,7 +74,16 @@ pub struct Trainer {
     max_token_length: Option<usize>,
     threads: usize,
     progress: Option<ProgressFn>,
+    pretokenizer: Pretokenizer,
+    /// When `progress` was last called, in milliseconds since `started`.
+    last_report: Arc<AtomicU64>,
+    started: Instant,
 }
+
+/// The shortest time between two calls of the progress callback, apart
+/// from the first and last report of each phase: often enough for a
+/// progress bar, rare enough that reporting never costs time.
+const REPORT_INTERVAL_MS: u64 = 50;
 
 impl std::fmt::Debug for Trainer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -81,6 +93,7 @@ impl std::fmt::Debug for Trainer {
             .field("special_tokens", &self.special_tokens)
             .field("max_token_length", &self.max_token_length)
             .field("threads", &self.threads)
+            .field("pattern", &self.pretokenizer.pattern())
             .finish_non_exhaustive()
     }
 }
@@ -101,7 +114,31 @@ impl Trainer {
             max_token_length: None,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             progress: None,
+            pretokenizer: Pretokenizer::Gpt2,
+            last_report: Arc::new(AtomicU64::new(0)),
+            started: Instant::now(),
         }
+    }
+
+    /// Pretokenizes with `pattern` instead of GPT-2's: merges never cross
+    /// the chunks it cuts, and the trained tokenizer encodes with it.
+    /// OpenAI's patterns ([`crate::CL100K_PATTERN`],
+    /// [`crate::O200K_PATTERN`], ...) run on bytepair's scanners; any other
+    /// on fancy-regex, as [`Tokenizer::with_pattern`].
+    ///
+    /// ```
+    /// use bytepair::{CL100K_PATTERN, Trainer};
+    /// // cl100k's pattern keeps digits in groups of at most three.
+    /// let tokenizer = Trainer::new(300).pattern(CL100K_PATTERN)?.train(["12345 12345\n"])?;
+    /// assert_eq!(tokenizer.split("12345").collect::<Vec<_>>(), ["123", "45"]);
+    /// # Ok::<(), bytepair::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Pattern`] if the pattern does not compile.
+    pub fn pattern(mut self, pattern: &str) -> Result<Trainer> {
+        self.pretokenizer = Pretokenizer::from_pattern(pattern)?;
+        Ok(self)
     }
 
     /// Stops when the most frequent pair occurs fewer than `min_frequency`
@@ -142,8 +179,9 @@ impl Trainer {
         self
     }
 
-    /// Calls `report` as training proceeds: after each block of text counted,
-    /// and after each merge.
+    /// Calls `report` as training proceeds, at most every 50 ms (plus the
+    /// first and the last report of counting and of merging), so that a
+    /// progress bar costs nothing however many merges there are.
     pub fn progress(mut self, report: impl Fn(Progress) + Send + Sync + 'static) -> Trainer {
         self.progress = Some(Arc::new(report));
         self
@@ -151,7 +189,24 @@ impl Trainer {
 
     fn report(&self, progress: Progress) {
         if let Some(report) = &self.progress {
-            report(progress);
+            let edge = match progress {
+                Progress::Counting { bytes, total } => bytes == 0 || Some(bytes) == total,
+                Progress::Merging { done, total } => done <= 1 || done == total,
+            };
+            let now = self.started.elapsed().as_millis() as u64;
+            let last = self.last_report.load(Ordering::Relaxed);
+            if !edge && now < last + REPORT_INTERVAL_MS {
+                return;
+            }
+            // One of several threads reporting at once wins; the others
+            // skip this report.
+            let won = self
+                .last_report
+                .compare_exchange(last, now.max(last), Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok();
+            if won || edge {
+                report(progress);
+            }
         }
     }
 
@@ -194,7 +249,7 @@ impl Trainer {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let pretokenizer = Pretokenizer::Gpt2;
+        let pretokenizer = &self.pretokenizer;
         if self.threads == 1 {
             let mut counts = ChunkCounts::new();
             let mut bytes = 0u64;
@@ -252,7 +307,7 @@ impl Trainer {
         for path in &paths {
             total += std::fs::metadata(path).map_err(io(path))?.len();
         }
-        let pretokenizer = Pretokenizer::Gpt2;
+        let pretokenizer = &self.pretokenizer;
         let mut read_error = None;
         let blocks = FileBlocks::new(&paths, &mut read_error);
         let counted = self.count_in_parallel_with_total(blocks, Some(total), |counts, block| {
@@ -441,7 +496,7 @@ impl Trainer {
                 let _ = merges.push(left, right, merged);
             }
         }
-        Tokenizer::from_model(Model::new(vocab, merges), Pretokenizer::Gpt2)
+        Tokenizer::from_model(Model::new(vocab, merges), self.pretokenizer.clone())
     }
 
     fn check_settings(&self) -> Result<()> {

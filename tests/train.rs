@@ -16,6 +16,9 @@ struct Case {
     vocab_size: usize,
     min_frequency: u64,
     special_tokens: Vec<String>,
+    /// The encoding whose pattern cuts the text; GPT-2's when absent.
+    #[serde(default)]
+    pattern: Option<String>,
 }
 
 fn cases() -> Vec<(String, Case)> {
@@ -33,9 +36,17 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn trainer(case: &Case) -> Trainer {
+    let pattern = match case.pattern.as_deref() {
+        None => bytepair::GPT2_PATTERN,
+        Some("cl100k_base") => bytepair::CL100K_PATTERN,
+        Some("o200k_base") => bytepair::O200K_PATTERN,
+        Some(other) => panic!("unknown pattern {other}"),
+    };
     Trainer::new(case.vocab_size)
         .min_frequency(case.min_frequency)
         .special_tokens(case.special_tokens.clone())
+        .pattern(pattern)
+        .unwrap()
 }
 
 /// Saves `tokenizer` and compares both files with HF's, byte for byte.
@@ -65,7 +76,7 @@ fn assert_same_files(tokenizer: &Tokenizer, expected_dir: &Path, label: &str) {
 #[test]
 fn files_match_hf_on_every_fixture_case() {
     let cases = cases();
-    assert_eq!(cases.len(), 8);
+    assert_eq!(cases.len(), 10);
     for (name, case) in &cases {
         let corpus = fixture_path(&format!("train/{}", case.corpus));
         for threads in [1, 2] {
@@ -481,9 +492,38 @@ fn progress_reports_counting_and_merging() {
         done: 144,
         total: 144
     }));
-    let merging = events
+    // At a bounded rate: the first and last merge, and others at most every
+    // 50 ms (this corpus trains in far less).
+    let merging: Vec<usize> = events
         .iter()
-        .filter(|p| matches!(p, Progress::Merging { .. }))
-        .count();
-    assert_eq!(merging, 144);
+        .filter_map(|p| match p {
+            Progress::Merging { done, .. } => Some(*done),
+            _ => None,
+        })
+        .collect();
+    assert!(merging.len() <= 4, "{merging:?}");
+    assert_eq!(merging.first(), Some(&1));
+    assert!(merging.windows(2).all(|w| w[0] < w[1]), "{merging:?}");
+}
+
+#[test]
+fn progress_is_reported_at_a_bounded_rate_on_a_long_training() {
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sink = count.clone();
+    let started = std::time::Instant::now();
+    Trainer::new(50_000)
+        .threads(1)
+        .progress(move |_| {
+            sink.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .train_files([fixture_path("train/corpus.txt")])
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    // 7,400 merges; 20 reports a second plus the first and last of each
+    // phase.
+    let calls = count.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        calls as f64 <= 8.0 + seconds * 20.0,
+        "{calls} calls in {seconds} s"
+    );
 }

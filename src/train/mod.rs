@@ -255,7 +255,7 @@ impl Trainer {
             let mut bytes = 0u64;
             for text in texts {
                 let text = text.as_ref();
-                counts.count_sequence(&pretokenizer, text);
+                counts.count_sequence(pretokenizer, text);
                 bytes += text.len() as u64;
                 if bytes % (BLOCK as u64) < text.len() as u64 {
                     self.report(Progress::Counting { bytes, total: None });
@@ -278,7 +278,7 @@ impl Trainer {
         });
         let results = self.count_in_parallel(batches, |counts, batch: Vec<String>| {
             for text in &batch {
-                counts.count_sequence(&pretokenizer, text);
+                counts.count_sequence(pretokenizer, text);
             }
             Ok(())
         });
@@ -317,7 +317,7 @@ impl Trainer {
                 let input = format!("{}:{line}", block.path.display());
                 Error::invalid_utf8(input, &block.bytes, e, block.offset as usize)
             })?;
-            counts.count_lines(&pretokenizer, text);
+            counts.count_lines(pretokenizer, text);
             Ok(())
         });
         if let Some((path, source)) = read_error {

@@ -110,7 +110,7 @@ impl Tokenizer {
         // Each thread keeps one piece cache for all its parts, so that the
         // cache warms up once per thread, not once per part.
         // This thread appends each part's ids while the workers encode the
-        // next ones: copied at the end, they were 3 % of the time.
+        // next ones, rather than copying them all after the last one.
         let mut ids = Vec::new();
         run_jobs(
             parts.len() - 1,

@@ -148,7 +148,7 @@ impl Memo {
 
 impl Model {
     /// Pairs a vocabulary with its merges, checking which tokens the
-    /// whole-piece shortcut may return (about 10 ms for 50,000 tokens).
+    /// whole-piece shortcut may return (a merge of every token's bytes).
     pub(crate) fn new(vocab: Vocab, merges: Merges) -> Model {
         let mut model = Model::with_whole_piece_shortcut(vocab, merges);
         let mut scratch = Scratch::default();
@@ -206,9 +206,9 @@ impl Model {
         }
         let trees = merge_trees(&vocab, &merges);
         // Which tokens are numbers, found in id order: looking up each
-        // rule's bytes in the table's order jumped all over memory (1.7 ms
-        // for GPT-2; this and the subset take 0.5 ms). Tokens are short, so
-        // here a test that stops at the first other byte is the faster.
+        // rule's bytes in the table's order would jump all over memory.
+        // Tokens are short, so here a test that stops at the first other
+        // byte is the faster.
         let numeric: Vec<bool> = (0..vocab.id_bound() as u32)
             .map(|id| {
                 vocab
@@ -292,8 +292,8 @@ impl Model {
         let merged: &[u32] = match sink.ids().filter(|_| by_chunks) {
             Some(ids) => {
                 // Merged straight into the result: a long piece can have
-                // almost half as many ids as bytes (random digits), and
-                // merging them into a buffer first cost 6 % there.
+                // almost half as many ids as bytes (random digits), and a
+                // buffer that size would be written and copied again.
                 let start = ids.len();
                 self.merge_in_chunks(piece, ids, &mut memo.scratch);
                 &ids[start..]
@@ -328,8 +328,8 @@ impl Model {
     /// piece, and a rule for such a pair makes their concatenation, another
     /// substring; so the rules that make tokens of digits and spaces (1,681
     /// of GPT-2's 50,000) answer every lookup in a number exactly. Their
-    /// tables stay in the core's own cache, where the full table (2 MB) does
-    /// not: a megabyte of random digits +15 %, the other inputs ±1 %.
+    /// tables stay in the core's own cache, where the full table does not
+    /// (DESIGN.md, section 4, has the figure).
     pub(super) fn merges_for(&self, piece: &[u8]) -> &Merges {
         if digits_and_spaces(piece) {
             &self.digit_merges
@@ -340,8 +340,7 @@ impl Model {
 
     /// Whether `piece` is a long number (` ?[0-9]+`) and so has no cut (see
     /// `numbers_uncut`): found from a test of its bytes that the compiler
-    /// vectorises, where [`Model::first_cut`] looks each byte pair up
-    /// (0.85 ms of the 25 ms a megabyte of digits takes).
+    /// vectorises, where [`Model::first_cut`] looks each byte pair up.
     #[inline]
     fn uncut_number(&self, piece: &[u8]) -> bool {
         self.numbers_uncut && piece.len() > SHORT_PIECE && is_number(piece)
@@ -426,8 +425,8 @@ fn digit_or_space(c: u8) -> bool {
 /// Whether every byte of `bytes` passes `test`, for long pieces.
 #[inline]
 fn all_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
-    // In blocks without an early exit, which the compiler vectorises: a
-    // byte at a time took 3 % of the time of a megabyte of digits.
+    // In blocks without an early exit, which the compiler vectorises; a
+    // byte at a time cannot be.
     bytes
         .chunks(32)
         .all(|block| block.iter().fold(true, |all, &c| all & test(c)))

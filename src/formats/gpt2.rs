@@ -2,7 +2,7 @@
 //! merge rules), read strictly and written as OpenAI and HF tokenizers write
 //! them.
 //!
-//! Reading rules (see FORMATS.md in the reference material and DESIGN.md):
+//! Reading rules (DESIGN.md, section 1b):
 //! - vocab.json is one JSON object of string keys and integer ids in
 //!   `0..=u32::MAX`; a repeated key or a repeated id is an error.
 //! - merges.txt: an optional first line starting with `#version`; then one

@@ -2,7 +2,7 @@
 //! standard base64 (with `=` padding), a space, its rank. The rank is both
 //! the token's id and its merge priority; there is no merges list, so the
 //! rules are derived: a token's rule joins the two lower-ranked tokens that
-//! merging its bytes with lower ranks only ends with (FORMATS.md, section 5).
+//! merging its bytes with lower ranks only ends with (DESIGN.md, section 1b).
 //!
 //! Read strictly: blank lines are skipped and `\r\n` accepted, but a line
 //! must be exactly `base64 rank`, the base64 canonical, the rank a decimal

@@ -61,7 +61,7 @@ impl Tokenizer {
             )
             .and_then(|(vocab, merges)| {
                 // The unit tests check that every GPT-2 token merges back to
-                // itself, so the 10 ms check of `Model::new` can be skipped;
+                // itself, so the check of `Model::new` (a merge of every token) can be skipped;
                 // the result is the same as with HF's `ignore_merges: false`.
                 let mut model = Model::with_whole_piece_shortcut(vocab, merges);
                 model.ignore_merges = false;
@@ -75,6 +75,7 @@ impl Tokenizer {
     /// tiktoken's `r50k_base` (GPT-3; the same ids as [`Tokenizer::gpt2`]),
     /// embedded. Needs the cargo feature `r50k_base`.
     #[cfg(feature = "r50k_base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "r50k_base")))]
     pub fn r50k_base() -> Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
@@ -89,6 +90,7 @@ impl Tokenizer {
     /// tiktoken's `p50k_base` (Codex, text-davinci-002/003), embedded. Needs
     /// the cargo feature `p50k_base`.
     #[cfg(feature = "p50k_base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "p50k_base")))]
     pub fn p50k_base() -> Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
@@ -103,6 +105,7 @@ impl Tokenizer {
     /// tiktoken's `cl100k_base` (GPT-3.5, GPT-4), embedded. Needs the cargo
     /// feature `cl100k_base`.
     #[cfg(feature = "cl100k_base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cl100k_base")))]
     pub fn cl100k_base() -> Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
@@ -114,9 +117,18 @@ impl Tokenizer {
         )
     }
 
-    /// tiktoken's `o200k_base` (GPT-4o), embedded. Needs the cargo feature
-    /// `o200k_base`.
+    /// tiktoken's `o200k_base` (GPT-4o, GPT-4.1, o1, o3, o4-mini, GPT-5),
+    /// embedded. Needs the cargo feature `o200k_base` (on by default).
+    ///
+    /// The rank file is parsed on the first call; later calls return a
+    /// clone of that tokenizer (a reference-count increment).
+    ///
+    /// ```
+    /// let o200k = bytepair::Tokenizer::o200k_base();
+    /// assert_eq!(o200k.encode("Hello world"), [13225, 2375]);
+    /// ```
     #[cfg(feature = "o200k_base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "o200k_base")))]
     pub fn o200k_base() -> Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(

@@ -1,29 +1,22 @@
 //! Single-thread `encode` speed on each file of the reference corpus, for
 //! A/B comparisons of two builds (`benches/ab.sh` runs two of these
 //! binaries in alternation): one line per file, `file MB/s`, the best of
-//! ROUNDS runs in the thread's CPU time.
+//! ROUNDS runs (wall time: the best of several runs is what a quiet machine
+//! gives; `/proc`'s per-thread CPU time is only updated at scheduler ticks).
 //!
-//! `cargo run --release --example encode_speed [ENCODING] [ROUNDS]`
+//! `cargo run --release --example encode_speed [ENCODING] [ROUNDS] [MODE]`
 //! (ENCODING: gpt2, r50k_base, cl100k_base or o200k_base; gpt2 and 3 rounds
-//! by default). The corpus is read from `$BYTEPAIR_SHARED/data/corpus`
+//! by default; MODE: `encode` by default, `parallel` for `encode_parallel`
+//! on all cores, `batch` for `encode_batch` of the file in 4 kB documents). The corpus is read from `$BYTEPAIR_SHARED/data/corpus`
 //! (default `../shared`); `BENCH_FILES=en_,code_` picks files by substring.
 
 use std::path::PathBuf;
-
-/// The calling thread's CPU time in seconds (Linux's schedstat), or the wall
-/// clock where that is missing.
-fn cpu_seconds() -> f64 {
-    let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").ok();
-    match schedstat.and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok()) {
-        Some(ns) => ns as f64 * 1e-9,
-        None => std::time::UNIX_EPOCH.elapsed().map_or(0.0, |d| d.as_secs_f64()),
-    }
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_else(|| "gpt2".to_string());
     let rounds: usize = args.next().map_or(3, |n| n.parse().expect("ROUNDS must be a number"));
+    let mode = args.next().unwrap_or_else(|| "encode".to_string());
     let tokenizer = bytepair::Tokenizer::by_name(&name).expect("a known, embedded encoding");
     let shared = std::env::var_os("BYTEPAIR_SHARED").map_or(PathBuf::from("../shared"), PathBuf::from);
     let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("data/corpus"))
@@ -41,13 +34,34 @@ fn main() {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
+        let documents = documents(&text);
         let mut best = f64::INFINITY;
         for _ in 0..rounds {
-            let start = cpu_seconds();
-            let ids = tokenizer.encode(&text);
-            best = best.min(cpu_seconds() - start);
-            std::hint::black_box(ids);
+            let start = std::time::Instant::now();
+            let tokens = match mode.as_str() {
+                "parallel" => tokenizer.encode_parallel(&text).len(),
+                "batch" => tokenizer.encode_batch(&documents).iter().map(Vec::len).sum(),
+                _ => tokenizer.encode(&text).len(),
+            };
+            best = best.min(start.elapsed().as_secs_f64());
+            std::hint::black_box(tokens);
         }
         println!("{file} {:.1}", text.len() as f64 / best / 1e6);
     }
+}
+
+/// `text` in documents of about 4 kB, cut at line ends.
+fn documents(text: &str) -> Vec<&str> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + 4096).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        documents.push(&text[start..end]);
+        start = end;
+    }
+    documents
 }

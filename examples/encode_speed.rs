@@ -15,10 +15,13 @@ use std::path::PathBuf;
 fn main() {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_else(|| "gpt2".to_string());
-    let rounds: usize = args.next().map_or(3, |n| n.parse().expect("ROUNDS must be a number"));
+    let rounds: usize = args
+        .next()
+        .map_or(3, |n| n.parse().expect("ROUNDS must be a number"));
     let mode = args.next().unwrap_or_else(|| "encode".to_string());
     let tokenizer = bytepair::Tokenizer::by_name(&name).expect("a known, embedded encoding");
-    let shared = std::env::var_os("BYTEPAIR_SHARED").map_or(PathBuf::from("../shared"), PathBuf::from);
+    let shared =
+        std::env::var_os("BYTEPAIR_SHARED").map_or(PathBuf::from("../shared"), PathBuf::from);
     let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("data/corpus"))
         .expect("the corpus in $BYTEPAIR_SHARED/data/corpus")
         .filter_map(|e| Some(e.ok()?.path()))
@@ -27,7 +30,11 @@ fn main() {
     files.sort();
     let wanted = std::env::var("BENCH_FILES").unwrap_or_default();
     for path in files {
-        let file = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         if !wanted.is_empty() && !wanted.split(',').any(|w| file.contains(w)) {
             continue;
         }
@@ -40,7 +47,11 @@ fn main() {
             let start = std::time::Instant::now();
             let tokens = match mode.as_str() {
                 "parallel" => tokenizer.encode_parallel(&text).len(),
-                "batch" => tokenizer.encode_batch(&documents).iter().map(Vec::len).sum(),
+                "batch" => tokenizer
+                    .encode_batch(&documents)
+                    .iter()
+                    .map(Vec::len)
+                    .sum(),
                 _ => tokenizer.encode(&text).len(),
             };
             best = best.min(start.elapsed().as_secs_f64());

@@ -1,5 +1,11 @@
-//! Encoding on several threads: many texts at once, or one long text cut
-//! where cutting cannot change the result.
+//! The crate's threads: encoding many texts at once, or one long text cut
+//! where cutting cannot change the result, and the trainer's counting.
+//!
+//! Both run on scoped threads started per call (`std::thread::scope`), the
+//! calling thread among them, rather than on rayon's pool: measured A/B
+//! with rayon (`benches/ab.sh`, DESIGN.md section 4), handing each part's
+//! ids on in order while the workers go on made `encode_parallel` faster
+//! on every corpus file, and `encode_batch` came out even.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -78,6 +84,57 @@ fn run_jobs<S, T: Send>(
             hand_on(&mut waiting);
         }
     });
+}
+
+/// Runs `work(&mut state, job)` for each job of `jobs` on `threads` threads,
+/// each with its own `state` (made by `state()`), and returns the states.
+/// The calling thread hands the jobs out, calling `handed(&job)` as it
+/// does, a few jobs ahead of the workers, so that a job source that reads
+/// files holds only a few jobs in memory at once.
+pub(crate) fn fold_jobs<J: Send, S: Send>(
+    jobs: impl Iterator<Item = J>,
+    threads: usize,
+    state: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, J) + Sync,
+    mut handed: impl FnMut(&J),
+) -> Vec<S> {
+    let threads = threads.max(1);
+    let (sender, receiver) = mpsc::sync_channel::<J>(threads);
+    let receiver = std::sync::Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut state = state();
+                    loop {
+                        // A poisoned lock means another worker panicked;
+                        // stop taking work, the scope reports the panic.
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(job) = job else { break };
+                        work(&mut state, job);
+                    }
+                    state
+                })
+            })
+            .collect();
+        for job in jobs {
+            handed(&job);
+            if sender.send(job).is_err() {
+                break;
+            }
+        }
+        drop(sender);
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 impl Tokenizer {

@@ -343,66 +343,37 @@ impl Trainer {
         total: Option<u64>,
         work: impl Fn(&mut ChunkCounts, J) -> Result<()> + Sync,
     ) -> Result<ChunkCounts> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, J)>(self.threads);
-        let receiver = std::sync::Mutex::new(receiver);
-        // Each worker: its counts, or the first job it failed on and why.
-        let results: Vec<std::result::Result<ChunkCounts, (usize, Error)>> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..self.threads)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut counts = ChunkCounts::new();
-                            let mut failure = None;
-                            loop {
-                                // A poisoned lock means another worker panicked;
-                                // stop taking work, the scope reports the panic.
-                                let job = match receiver.lock() {
-                                    Ok(receiver) => receiver.recv(),
-                                    Err(_) => break,
-                                };
-                                let Ok((index, job)) = job else { break };
-                                if failure.is_none() {
-                                    if let Err(e) = work(&mut counts, job) {
-                                        failure = Some((index, e));
-                                    }
-                                }
-                            }
-                            match failure {
-                                Some(failure) => Err(failure),
-                                None => Ok(counts),
-                            }
-                        })
-                    })
-                    .collect();
-                let mut bytes = 0;
-                for (index, (size, job)) in jobs.enumerate() {
-                    if sender.send((index, job)).is_err() {
-                        break;
+        // Each thread: its counts, and the first job it failed on and why
+        // (it skips the jobs after that).
+        let mut bytes = 0;
+        let results = crate::parallel::fold_jobs(
+            jobs.enumerate(),
+            self.threads,
+            || (ChunkCounts::new(), None),
+            |(counts, failure): &mut (ChunkCounts, Option<(usize, Error)>), (index, (_, job))| {
+                if failure.is_none() {
+                    if let Err(e) = work(counts, job) {
+                        *failure = Some((index, e));
                     }
-                    bytes += size;
-                    self.report(Progress::Counting { bytes, total });
                 }
-                drop(sender);
-                workers
-                    .into_iter()
-                    .map(|w| {
-                        w.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            });
+            },
+            |(_, (size, _))| {
+                bytes += size;
+                self.report(Progress::Counting { bytes, total });
+            },
+        );
         let mut total_counts = ChunkCounts::new();
         let mut first_error: Option<(usize, Error)> = None;
-        for result in results {
-            match result {
-                Ok(counts) if total_counts.is_empty() => total_counts = counts,
-                Ok(counts) => total_counts.merge(&counts),
+        for (counts, failure) in results {
+            match failure {
                 // Report the failure that comes first in the input.
-                Err((index, e)) => {
+                Some((index, e)) => {
                     if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
                         first_error = Some((index, e));
                     }
                 }
+                None if total_counts.is_empty() => total_counts = counts,
+                None => total_counts.merge(&counts),
             }
         }
         match first_error {

@@ -118,3 +118,8 @@ pub const CL100K_SPECIAL_TOKENS: &[(&str, u32)] = &[
 /// unused).
 pub const O200K_SPECIAL_TOKENS: &[(&str, u32)] =
     &[("<|endoftext|>", 199999), ("<|endofprompt|>", 200018)];
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -88,7 +88,7 @@ const FREE_SLOT: Slot = Slot {
 /// that does not own its keys: each value names a key that the caller stores,
 /// and the caller passes `key_of` to read it back. The slot holds the key's
 /// first 8 bytes and its length, so a key of up to 8 bytes (most tokens and
-/// pieces) is found or rejected without touching the caller's storage, and a
+/// chunks) is found or rejected without touching the caller's storage, and a
 /// longer one compares only its tail there.
 #[derive(Clone)]
 pub(crate) struct ByteTable {
@@ -240,7 +240,7 @@ impl ByteTable {
 
 /// An open-addressing hash table from `u64` keys to `u64` values, for the
 /// merge rules: one multiply to hash, linear probing, 16-byte slots. Built
-/// once, read on every merge step of every piece.
+/// once, read on every merge step of every chunk.
 #[derive(Clone)]
 pub(crate) struct U64Table {
     /// `(key, value)`; `key == FREE` marks a free slot.

@@ -82,6 +82,7 @@
 #![deny(missing_docs)]
 
 mod byte_level;
+mod chunk_cache;
 mod decode;
 mod encode;
 mod error;
@@ -89,7 +90,6 @@ mod formats;
 mod hash;
 mod merges;
 mod parallel;
-mod piece_cache;
 mod pipeline;
 mod pretokenize;
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The ordered merge rules: `(left id, right id) -> (rank, merged id)`.
 //!
 //! A rule's rank is its position in merges.txt (0 first); when several
-//! adjacent pairs of a piece have rules, the lowest rank merges first. The
+//! adjacent pairs of a chunk have rules, the lowest rank merges first. The
 //! table is keyed by the pair of ids, as HF tokenizers keys it, rather than
 //! by the merged bytes, as tiktoken does; for vocabularies trained the usual
 //! way the two agree (see DESIGN.md). Vocabularies read from tiktoken files
@@ -156,7 +156,7 @@ impl Merges {
     }
 
     /// The rules whose merged token `keep` accepts, for lookups only (the
-    /// subset cannot be saved). A piece whose bytes all belong to a small
+    /// subset cannot be saved). A chunk whose bytes all belong to a small
     /// alphabet only ever looks up pairs of tokens spelled in it, whose rules
     /// make tokens spelled in it too; the subset answers those exactly, from
     /// tables small enough to stay in the core's cache.

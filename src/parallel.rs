@@ -141,7 +141,7 @@ impl Tokenizer {
     /// Encodes each text as [`Tokenizer::encode`] does, spreading the texts
     /// over all cores.
     pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {
-        // Each thread keeps one piece cache for all the texts it encodes.
+        // Each thread keeps one chunk cache for all the texts it encodes.
         let mut all = Vec::with_capacity(texts.len());
         run_jobs(
             texts.len(),
@@ -164,7 +164,7 @@ impl Tokenizer {
             return self.encode(text);
         }
         let parts = cut_points(self, text, threads);
-        // Each thread keeps one piece cache for all its parts, so that the
+        // Each thread keeps one chunk cache for all its parts, so that the
         // cache warms up once per thread, not once per part.
         // This thread appends each part's ids while the workers encode the
         // next ones, rather than copying them all after the last one.

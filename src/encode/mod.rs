@@ -1,49 +1,49 @@
-//! Byte-pair merging of pieces (pretokenized chunks).
+//! Byte-pair merging of chunks (the units pretokenization cuts text into).
 //!
-//! The rule: start from the piece's byte tokens; while some adjacent pair has
+//! The rule: start from the chunk's byte tokens; while some adjacent pair has
 //! a merge rule, merge the pair with the lowest rank, the leftmost one if that
 //! pair occurs several times. Three paths compute it:
 //!
-//! 1. a piece that is itself an ordinary token is that token (one lookup);
-//! 2. a short piece is merged in place in two small arrays, rescanning for
+//! 1. a chunk that is itself an ordinary token is that token (one lookup);
+//! 2. a short chunk is merged in place in two small arrays, rescanning for
 //!    the minimum after each merge: quadratic, but over at most
-//!    [`SHORT_PIECE`] bytes that beats anything with more bookkeeping;
-//! 3. a long piece is merged in chunks of a few dozen bytes whose seams are
+//!    [`SHORT_CHUNK`] bytes that beats anything with more bookkeeping;
+//! 3. a long chunk is merged in stretches of a few dozen bytes whose seams are
 //!    checked and repaired (monotone rules, such as GPT-2's), or else with a
 //!    linked list and a heap of candidate merges with lazy deletion; either
 //!    way no input can make encoding quadratic.
 //!
-//! Within one call, pieces that needed merging are remembered
-//! ([`PieceCache`]). The ids go to a [`Sink`]: the result vector (into which
-//! long pieces are merged directly), a counter, or a function. The tests
+//! Within one call, chunks that needed merging are remembered
+//! ([`ChunkCache`]). The ids go to a [`Sink`]: the result vector (into which
+//! long chunks are merged directly), a counter, or a function. The tests
 //! compare all paths with a naive oracle.
 
 mod merge;
 
+use crate::chunk_cache::ChunkCache;
 use crate::hash::Probe;
 use crate::merges::{Merges, NO_RULE};
-use crate::piece_cache::PieceCache;
 use crate::vocab::Vocab;
 use merge::Scratch;
 
-/// The piece cache starts after this many pieces of one call needed merging.
+/// The chunk cache starts after this many chunks of one call needed merging.
 const CACHE_AFTER: usize = 8;
 /// The cache's hits are counted over windows of this many misses...
 const CACHE_WINDOW: u32 = 4096;
 /// ...and a window with fewer hits than this ends the cache: on text whose
-/// pieces do not repeat (random letters, base64, hashes) remembering them
+/// chunks do not repeat (random letters, base64, hashes) remembering them
 /// costs a third of the time and saves nothing.
 const CACHE_MIN_HITS: u32 = CACHE_WINDOW / 4;
-/// After the cache ended, this many pieces are merged before a new one
+/// After the cache ended, this many chunks are merged before a new one
 /// starts, in case the text changed character; the wait doubles each time a
 /// new cache does not pay either, up to [`CACHE_RETRY_MAX`].
 const CACHE_RETRY_AFTER: usize = 1 << 13;
 const CACHE_RETRY_MAX: usize = 1 << 20;
 
-/// Pieces up to this many bytes take the in-place path.
-pub(crate) const SHORT_PIECE: usize = 64;
+/// Chunks up to this many bytes take the in-place path.
+pub(crate) const SHORT_CHUNK: usize = 64;
 
-/// A vocabulary with its merge rules: everything needed to encode a piece.
+/// A vocabulary with its merge rules: everything needed to encode a chunk.
 pub(crate) struct Model {
     pub(crate) vocab: Vocab,
     pub(crate) merges: Merges,
@@ -54,38 +54,38 @@ pub(crate) struct Model {
     /// followed by a digit, so that no number (` ?[0-9]+`) has a cut.
     numbers_uncut: bool,
     /// The packed rule for each pair of bytes, `byte_pair_rules[a << 8 | b]`:
-    /// a piece's first round of lookups without hashing.
+    /// a chunk's first round of lookups without hashing.
     byte_pair_rules: Vec<u64>,
     /// Bit `a << 8 | b` is set if some token contains byte `a` followed by
-    /// byte `b`. Where a piece has a pair of bytes that no token contains, no
-    /// merge can ever join them, so the piece is merged as two independent
+    /// byte `b`. Where a chunk has a pair of bytes that no token contains, no
+    /// merge can ever join them, so the chunk is merged as two independent
     /// parts: exact, and it turns a long run of CJK characters (whose byte
     /// pairs across characters are almost never inside a GPT-2 token) into
-    /// short pieces that the vocabulary or the piece cache mostly answers.
+    /// short chunks that the vocabulary or the chunk cache mostly answers.
     pair_in_token: Vec<u64>,
     /// When every rule combines tokens made by lower-ranked rules (or
     /// bytes) and every token is made by one rule: each token's rule. Merging
     /// then never creates a pair ranked below the merge that made it, which
-    /// long pieces rely on (see `merge`).
+    /// long chunks rely on (see `merge`).
     trees: Option<Vec<Tree>>,
     /// Ordinary tokens that merging their own bytes does not produce, sorted.
-    /// The whole-piece shortcut must not return them. Empty for GPT-2 and for
+    /// The whole-chunk shortcut must not return them. Empty for GPT-2 and for
     /// any vocabulary trained the usual way; a hand-edited or oddly converted
     /// vocabulary may have some.
     not_self_merging: Vec<u32>,
-    /// Whether the whole-piece shortcut skips the check of `Model::new`
+    /// Whether the whole-chunk shortcut skips the check of `Model::new`
     /// (HF's `ignore_merges`, tiktoken's rule), as saved in tokenizer.json.
     pub(crate) ignore_merges: bool,
 }
 
-/// What one call keeps while it encodes: the piece cache (made once a few
-/// pieces needed merging, dropped while it does not pay) and the merging
+/// What one call keeps while it encodes: the chunk cache (made once a few
+/// chunks needed merging, dropped while it does not pay) and the merging
 /// buffers.
 pub(crate) struct Memo {
-    cache: Option<PieceCache>,
-    /// Pieces merged while there was no cache.
+    cache: Option<ChunkCache>,
+    /// Chunks merged while there was no cache.
     merged: usize,
-    /// How many merged pieces make a cache.
+    /// How many merged chunks make a cache.
     cache_after: usize,
     /// The cache's hits and misses in the current window.
     hits: u32,
@@ -107,8 +107,8 @@ impl Default for Memo {
 }
 
 impl Memo {
-    /// Counts a miss (a piece that was merged), making, keeping or dropping
-    /// the cache; returns whether the piece is to be remembered.
+    /// Counts a miss (a chunk that was merged), making, keeping or dropping
+    /// the cache; returns whether the chunk is to be remembered.
     #[inline]
     fn after_miss(&mut self) -> bool {
         if self.cache.is_none() {
@@ -116,7 +116,7 @@ impl Memo {
             if self.merged < self.cache_after {
                 return false;
             }
-            self.cache = Some(PieceCache::new());
+            self.cache = Some(ChunkCache::new());
             (self.hits, self.misses) = (0, 0);
         }
         self.misses += 1;
@@ -148,7 +148,7 @@ impl Memo {
 
 impl Model {
     /// Pairs a vocabulary with its merges, checking which tokens the
-    /// whole-piece shortcut may return (a merge of every token's bytes).
+    /// whole-chunk shortcut may return (a merge of every token's bytes).
     pub(crate) fn new(vocab: Vocab, merges: Merges) -> Model {
         let mut model = Model::with_whole_piece_shortcut(vocab, merges);
         let mut scratch = Scratch::default();
@@ -170,7 +170,7 @@ impl Model {
         model
     }
 
-    /// Pairs a vocabulary with its merges, returning every piece that is an
+    /// Pairs a vocabulary with its merges, returning every chunk that is an
     /// ordinary token as that token without the check of [`Model::new`]:
     /// tiktoken's rule, HF's `ignore_merges`, and the same as the checked
     /// rule for the embedded GPT-2 (a unit test checks that every GPT-2 token
@@ -235,34 +235,34 @@ impl Model {
         model
     }
 
-    /// Gives `sink` the token ids of every piece, in order, remembering the
-    /// merges of pieces that are not tokens for the rest of the call.
-    pub(crate) fn encode_pieces<'t>(
+    /// Gives `sink` the token ids of every chunk, in order, remembering the
+    /// merges of chunks that are not tokens for the rest of the call.
+    pub(crate) fn encode_chunks<'t>(
         &self,
-        pieces: impl Iterator<Item = &'t str>,
+        chunks: impl Iterator<Item = &'t str>,
         sink: &mut impl Sink,
     ) {
-        self.encode_pieces_with(pieces, &mut Memo::default(), sink);
+        self.encode_pieces_with(chunks, &mut Memo::default(), sink);
     }
 
-    /// [`Model::encode_pieces`] with the memo of an earlier part of the same
+    /// [`Model::encode_chunks`] with the memo of an earlier part of the same
     /// call (the parallel encoder gives each thread one for all its parts).
     pub(crate) fn encode_pieces_with<'t>(
         &self,
-        pieces: impl Iterator<Item = &'t str>,
+        chunks: impl Iterator<Item = &'t str>,
         memo: &mut Memo,
         sink: &mut impl Sink,
     ) {
-        for piece in pieces {
-            let piece = piece.as_bytes();
-            // One hash serves the vocabulary and the piece cache.
-            let probe = Probe::new(piece);
-            if let Some(id) = self.whole_word_token(piece, probe) {
+        for chunk in chunks {
+            let chunk = chunk.as_bytes();
+            // One hash serves the vocabulary and the chunk cache.
+            let probe = Probe::new(chunk);
+            if let Some(id) = self.whole_word_token(chunk, probe) {
                 sink.push(id);
-            } else if self.uncut_number(piece) || self.first_cut(piece).is_none() {
-                self.encode_merged(piece, probe, memo, sink);
+            } else if self.uncut_number(chunk) || self.first_cut(chunk).is_none() {
+                self.encode_merged(chunk, probe, memo, sink);
             } else {
-                for part in self.independent_parts(piece) {
+                for part in self.independent_parts(chunk) {
                     if let [byte] = *part {
                         // Runs of spaces: GPT-2 has no token of two spaces.
                         sink.push(self.vocab.byte_id(byte));
@@ -278,72 +278,72 @@ impl Model {
         }
     }
 
-    /// Gives `sink` the ids of `piece`, which is not a token: remembered
+    /// Gives `sink` the ids of `chunk`, which is not a token: remembered
     /// from earlier in the call, or merged (and remembered).
     #[inline]
-    fn encode_merged(&self, piece: &[u8], probe: Probe, memo: &mut Memo, sink: &mut impl Sink) {
-        if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(piece, probe)) {
+    fn encode_merged(&self, chunk: &[u8], probe: Probe, memo: &mut Memo, sink: &mut impl Sink) {
+        if let Some(found) = memo.cache.as_ref().and_then(|c| c.get(chunk, probe)) {
             memo.hits += 1;
             sink.extend(found);
             return;
         }
         let remember = memo.after_miss();
-        let by_chunks = piece.len() > SHORT_PIECE && self.trees.is_some();
-        let merged: &[u32] = match sink.ids().filter(|_| by_chunks) {
+        let by_stretches = chunk.len() > SHORT_CHUNK && self.trees.is_some();
+        let merged: &[u32] = match sink.ids().filter(|_| by_stretches) {
             Some(ids) => {
-                // Merged straight into the result: a long piece can have
+                // Merged straight into the result: a long chunk can have
                 // almost half as many ids as bytes (random digits), and a
                 // buffer that size would be written and copied again.
                 let start = ids.len();
-                self.merge_in_chunks(piece, ids, &mut memo.scratch);
+                self.merge_in_stretches(chunk, ids, &mut memo.scratch);
                 &ids[start..]
             }
             None => {
-                self.merge(piece, &mut memo.scratch);
+                self.merge(chunk, &mut memo.scratch);
                 sink.extend(&memo.scratch.out);
                 &memo.scratch.out
             }
         };
         if remember {
             if let Some(cache) = memo.cache.as_mut() {
-                cache.insert(piece, merged);
+                cache.insert(chunk, merged);
             }
         }
     }
 
-    /// The first position in `piece` between two bytes that no token
+    /// The first position in `chunk` between two bytes that no token
     /// contains together.
     #[inline]
-    fn first_cut(&self, piece: &[u8]) -> Option<usize> {
-        piece
+    fn first_cut(&self, chunk: &[u8]) -> Option<usize> {
+        chunk
             .windows(2)
             .position(|w| !self.pair_in_token(w[0], w[1]))
             .map(|i| i + 1)
     }
 
-    /// The rules to merge a long `piece` with: those that make numbers when
+    /// The rules to merge a long `chunk` with: those that make numbers when
     /// it only holds digits and spaces, else all.
     ///
     /// Merging only ever looks up pairs of tokens that are substrings of the
-    /// piece, and a rule for such a pair makes their concatenation, another
+    /// chunk, and a rule for such a pair makes their concatenation, another
     /// substring; so the rules that make tokens of digits and spaces (1,681
     /// of GPT-2's 50,000) answer every lookup in a number exactly. Their
     /// tables stay in the core's own cache, where the full table does not
     /// (DESIGN.md, section 4, has the figure).
-    pub(super) fn merges_for(&self, piece: &[u8]) -> &Merges {
-        if digits_and_spaces(piece) {
+    pub(super) fn merges_for(&self, chunk: &[u8]) -> &Merges {
+        if digits_and_spaces(chunk) {
             &self.digit_merges
         } else {
             &self.merges
         }
     }
 
-    /// Whether `piece` is a long number (` ?[0-9]+`) and so has no cut (see
+    /// Whether `chunk` is a long number (` ?[0-9]+`) and so has no cut (see
     /// `numbers_uncut`): found from a test of its bytes that the compiler
     /// vectorises, where [`Model::first_cut`] looks each byte pair up.
     #[inline]
-    fn uncut_number(&self, piece: &[u8]) -> bool {
-        self.numbers_uncut && piece.len() > SHORT_PIECE && is_number(piece)
+    fn uncut_number(&self, chunk: &[u8]) -> bool {
+        self.numbers_uncut && chunk.len() > SHORT_CHUNK && is_number(chunk)
     }
 
     #[inline]
@@ -352,50 +352,50 @@ impl Model {
         self.pair_in_token[pair / 64] & (1 << (pair % 64)) != 0
     }
 
-    /// `piece` cut between every two bytes that no token contains together.
+    /// `chunk` cut between every two bytes that no token contains together.
     #[inline]
-    fn independent_parts<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = &'p [u8]> + 'p {
+    fn independent_parts<'p>(&'p self, chunk: &'p [u8]) -> impl Iterator<Item = &'p [u8]> + 'p {
         let mut start = 0;
         let mut k = 1;
         std::iter::from_fn(move || {
-            if start >= piece.len() {
+            if start >= chunk.len() {
                 return None;
             }
-            while k < piece.len() {
+            while k < chunk.len() {
                 k += 1;
-                if !self.pair_in_token(piece[k - 2], piece[k - 1]) {
-                    let part = &piece[start..k - 1];
+                if !self.pair_in_token(chunk[k - 2], chunk[k - 1]) {
+                    let part = &chunk[start..k - 1];
                     start = k - 1;
                     return Some(part);
                 }
             }
-            let part = &piece[start..];
-            start = piece.len();
+            let part = &chunk[start..];
+            start = chunk.len();
             Some(part)
         })
     }
 
-    /// The token that a whole piece is: with `ignore_merges` (HF's option,
+    /// The token that a whole chunk is: with `ignore_merges` (HF's option,
     /// tiktoken's rule) any token, else one that merging its bytes gives.
     ///
-    /// The parts a piece is cut into are not pieces: HF merges the whole
+    /// The parts a chunk is cut into are not chunks: HF merges the whole
     /// word, so a part is a token only where merging gives it
     /// ([`Model::whole_token`]). Llama 3 has tokens (` považ`) that its
     /// merges never make; as a part they must be merged.
     #[inline]
-    fn whole_word_token(&self, piece: &[u8], probe: Probe) -> Option<u32> {
+    fn whole_word_token(&self, chunk: &[u8], probe: Probe) -> Option<u32> {
         if self.ignore_merges {
-            self.vocab.ordinary_id_probed(piece, probe)
+            self.vocab.ordinary_id_probed(chunk, probe)
         } else {
-            self.whole_token(piece, probe)
+            self.whole_token(chunk, probe)
         }
     }
 
-    /// The token that `piece` is, if merging its bytes gives that token.
+    /// The token that `chunk` is, if merging its bytes gives that token.
     #[inline]
-    fn whole_token(&self, piece: &[u8], probe: Probe) -> Option<u32> {
+    fn whole_token(&self, chunk: &[u8], probe: Probe) -> Option<u32> {
         self.vocab
-            .ordinary_id_probed(piece, probe)
+            .ordinary_id_probed(chunk, probe)
             .filter(|&id| self.not_self_merging.is_empty() || !self.is_exception(id))
     }
 
@@ -404,15 +404,15 @@ impl Model {
         self.not_self_merging.binary_search(&id).is_ok()
     }
 
-    /// Applies the merge rule to `piece` from its bytes, without the
+    /// Applies the merge rule to `chunk` from its bytes, without the
     /// shortcut, leaving the ids in `scratch.out`.
     #[inline]
-    fn merge(&self, piece: &[u8], scratch: &mut Scratch) {
+    fn merge(&self, chunk: &[u8], scratch: &mut Scratch) {
         scratch.out.clear();
-        if piece.len() <= SHORT_PIECE {
-            self.merge_short(piece, scratch);
+        if chunk.len() <= SHORT_CHUNK {
+            self.merge_short(chunk, scratch);
         } else {
-            self.merge_long(piece, scratch);
+            self.merge_long(chunk, scratch);
         }
     }
 }
@@ -422,7 +422,7 @@ fn digit_or_space(c: u8) -> bool {
     c.wrapping_sub(b'0') < 10 || c == b' '
 }
 
-/// Whether every byte of `bytes` passes `test`, for long pieces.
+/// Whether every byte of `bytes` passes `test`, for long chunks.
 #[inline]
 fn all_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
     // In blocks without an early exit, which the compiler vectorises; a
@@ -437,10 +437,10 @@ fn digits_and_spaces(bytes: &[u8]) -> bool {
     all_bytes(bytes, digit_or_space)
 }
 
-/// Whether `piece` is ASCII digits after an optional space.
+/// Whether `chunk` is ASCII digits after an optional space.
 #[inline(never)]
-fn is_number(piece: &[u8]) -> bool {
-    let digits = piece.strip_prefix(b" ").unwrap_or(piece);
+fn is_number(chunk: &[u8]) -> bool {
+    let digits = chunk.strip_prefix(b" ").unwrap_or(chunk);
     !digits.is_empty() && all_bytes(digits, |c| c.is_ascii_digit())
 }
 
@@ -450,7 +450,7 @@ pub(crate) trait Sink {
     fn push(&mut self, id: u32);
     /// Takes the next ids.
     fn extend(&mut self, ids: &[u32]);
-    /// The vector the ids go to, if they go to one, so that long pieces can
+    /// The vector the ids go to, if they go to one, so that long chunks can
     /// be merged straight into it.
     fn ids(&mut self) -> Option<&mut Vec<u32>>;
 }
@@ -568,7 +568,7 @@ mod tests {
     use crate::test_support::{XorShift, byte_tokens, gpt2_vocab_and_merges};
 
     /// The digits' rules answer every pair of tokens spelled in digits and
-    /// spaces as all the rules do, and are taken exactly for such pieces.
+    /// spaces as all the rules do, and are taken exactly for such chunks.
     #[test]
     fn digit_rules_answer_like_all_rules() {
         let (vocab, merges) = gpt2_vocab_and_merges();
@@ -593,13 +593,13 @@ mod tests {
             }
         }
         assert!(rules > 900, "{rules}");
-        let digits = |piece: &[u8]| std::ptr::eq(model.merges_for(piece), &model.digit_merges);
+        let digits = |chunk: &[u8]| std::ptr::eq(model.merges_for(chunk), &model.digit_merges);
         assert!(digits(b" 0123456789"));
         assert!(digits(&b"9 8".repeat(40)));
         for (odd, at) in [(b'/', 0), (b':', 31), (b'a', 32), (0x80, 33), (b'\n', 69)] {
-            let mut piece = b"1".repeat(70);
-            piece[at] = odd;
-            assert!(!digits(&piece), "{odd} at {at}");
+            let mut chunk = b"1".repeat(70);
+            chunk[at] = odd;
+            assert!(!digits(&chunk), "{odd} at {at}");
         }
     }
 
@@ -612,12 +612,12 @@ mod tests {
         let mut rng = XorShift(11);
         for case in 0..200 {
             let len = 1 + rng.below(300);
-            let mut piece: Vec<u8> = (0..len).map(|_| b'0' + rng.below(10) as u8).collect();
+            let mut chunk: Vec<u8> = (0..len).map(|_| b'0' + rng.below(10) as u8).collect();
             if case % 2 == 0 {
-                piece.insert(0, b' ');
+                chunk.insert(0, b' ');
             }
-            assert_eq!(model.first_cut(&piece), None);
-            assert_eq!(model.uncut_number(&piece), piece.len() > SHORT_PIECE);
+            assert_eq!(model.first_cut(&chunk), None);
+            assert_eq!(model.uncut_number(&chunk), chunk.len() > SHORT_CHUNK);
         }
         let long = "7".repeat(100);
         for other in [
@@ -630,7 +630,7 @@ mod tests {
         }
     }
 
-    /// The whole-piece shortcut is only sound if merging a token's own bytes
+    /// The whole-chunk shortcut is only sound if merging a token's own bytes
     /// gives back that token. It holds for every GPT-2 token, which is why
     /// `Tokenizer::gpt2` may skip the check.
     #[test]
@@ -670,14 +670,14 @@ mod tests {
         let model = Model::new(vocab, merges);
         assert_eq!(model.not_self_merging, [302]);
         let mut out = Vec::new();
-        model.encode_pieces(["abc", "ab"].into_iter(), &mut out);
+        model.encode_chunks(["abc", "ab"].into_iter(), &mut out);
         assert_eq!(out, [300, c, 300]);
     }
 
     /// Merging the independent parts separately gives what merging the
-    /// whole piece gives, on text where the cut matters most.
+    /// whole chunk gives, on text where the cut matters most.
     #[test]
-    fn independent_parts_merge_like_the_whole_piece() {
+    fn independent_parts_merge_like_the_whole_chunk() {
         let (vocab, merges) = gpt2_vocab_and_merges();
         let model = Model::with_whole_piece_shortcut(vocab, merges);
         let alphabet: Vec<char> =
@@ -686,32 +686,32 @@ mod tests {
                 .collect();
         let mut rng = XorShift(12345);
         let mut scratch = Scratch::default();
-        let mut split_pieces = 0;
+        let mut split_chunks = 0;
         for _ in 0..3000 {
             let len = 1 + (rng.0 % 40) as usize;
-            let piece: String = (0..len)
+            let chunk: String = (0..len)
                 .map(|_| alphabet[rng.below(alphabet.len())])
                 .collect();
-            let piece = piece.as_bytes();
-            let parts: Vec<&[u8]> = model.independent_parts(piece).collect();
-            assert_eq!(parts.concat(), piece);
-            split_pieces += usize::from(parts.len() > 1);
-            model.merge(piece, &mut scratch);
+            let chunk = chunk.as_bytes();
+            let parts: Vec<&[u8]> = model.independent_parts(chunk).collect();
+            assert_eq!(parts.concat(), chunk);
+            split_chunks += usize::from(parts.len() > 1);
+            model.merge(chunk, &mut scratch);
             let whole = scratch.out.clone();
             let mut by_parts = Vec::new();
             for part in parts {
                 model.merge(part, &mut scratch);
                 by_parts.extend_from_slice(&scratch.out);
             }
-            assert_eq!(by_parts, whole, "{:?}", String::from_utf8_lossy(piece));
+            assert_eq!(by_parts, whole, "{:?}", String::from_utf8_lossy(chunk));
         }
-        assert!(split_pieces > 1000);
+        assert!(split_chunks > 1000);
     }
 
     /// Every sink gets the same ids: the result vector, into which long
-    /// pieces are merged directly after the ids already there, a counter,
-    /// and a function, which both take long pieces through the scratch
-    /// buffer. Each long piece of digits or `a` runs follows a short piece
+    /// chunks are merged directly after the ids already there, a counter,
+    /// and a function, which both take long chunks through the scratch
+    /// buffer. Each long chunk of digits or `a` runs follows a short chunk
     /// of the same kind, which a seam repair reaching too far back would
     /// join.
     #[test]
@@ -722,36 +722,36 @@ mod tests {
         let mut texts = Vec::new();
         for case in 0..200 {
             let alphabet: &[u8] = if case % 2 == 0 { b"0123456789" } else { b"aab" };
-            let long = SHORT_PIECE + 1 + rng.below(2000);
+            let long = SHORT_CHUNK + 1 + rng.below(2000);
             for len in [1 + case % 5, long] {
-                let piece: String = (0..len)
+                let chunk: String = (0..len)
                     .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
                     .collect();
-                texts.push(piece);
+                texts.push(chunk);
             }
         }
-        let pieces: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let chunks: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut scratch = Scratch::default();
         let mut one_by_one = Vec::new();
-        for piece in &pieces {
-            model.merge(piece.as_bytes(), &mut scratch);
+        for chunk in &chunks {
+            model.merge(chunk.as_bytes(), &mut scratch);
             one_by_one.extend_from_slice(&scratch.out);
         }
         let mut ids = Vec::new();
-        model.encode_pieces(pieces.iter().copied(), &mut ids);
+        model.encode_chunks(chunks.iter().copied(), &mut ids);
         assert_eq!(ids, one_by_one);
         let mut count = Count::default();
-        model.encode_pieces(pieces.iter().copied(), &mut count);
+        model.encode_chunks(chunks.iter().copied(), &mut count);
         assert_eq!(count.0, ids.len());
         let mut each = Vec::new();
-        model.encode_pieces(pieces.iter().copied(), &mut EachId(|id| each.push(id)));
+        model.encode_chunks(chunks.iter().copied(), &mut EachId(|id| each.push(id)));
         assert_eq!(each, ids);
     }
 
-    /// The piece cache ends on pieces that do not repeat, comes back when
+    /// The chunk cache ends on chunks that do not repeat, comes back when
     /// they do, and never changes the ids.
     #[test]
-    fn the_piece_cache_ends_where_it_does_not_pay() {
+    fn the_chunk_cache_ends_where_it_does_not_pay() {
         let (vocab, merges) = gpt2_vocab_and_merges();
         let model = Model::new(vocab, merges);
         let mut rng = XorShift(99);
@@ -769,11 +769,11 @@ mod tests {
         let repeating: Vec<&str> = (0..CACHE_RETRY_AFTER + 3 * CACHE_WINDOW as usize)
             .map(|i| vocabulary[i * 7 % 300].as_str())
             .collect();
-        let uncached = |pieces: &[&str]| -> Vec<u32> {
+        let uncached = |chunks: &[&str]| -> Vec<u32> {
             let mut scratch = Scratch::default();
             let mut ids = Vec::new();
-            for piece in pieces {
-                model.merge(piece.as_bytes(), &mut scratch);
+            for chunk in chunks {
+                model.merge(chunk.as_bytes(), &mut scratch);
                 ids.extend_from_slice(&scratch.out);
             }
             ids

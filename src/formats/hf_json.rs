@@ -5,7 +5,7 @@
 //! present, else a character-level one, see `hf_char`), its options, the
 //! added tokens with their flags, and the pipeline sections (`hf_pipeline`).
 //! Every setting that would make HF encode differently and that bytepair
-//! does not implement (a Unigram or WordPiece model, dropout, a word-piece
+//! does not implement (a Unigram or WordPiece model, dropout, a word-chunk
 //! prefix or suffix, a `Precompiled` normalizer, truncation, padding, ...) is
 //! an error naming it: loading such a file anyway would silently give other
 //! ids than HF.

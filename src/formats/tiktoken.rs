@@ -280,7 +280,7 @@ mod tests {
     }
 
     /// Every token of OpenAI's four rank files has an own split, so their
-    /// rules are plain merge lists (and long pieces take the fast path).
+    /// rules are plain merge lists (and long chunks take the fast path).
     #[test]
     fn openai_rank_files_need_no_aliases() {
         for (name, data) in [

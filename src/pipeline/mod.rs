@@ -310,13 +310,13 @@ impl Pipeline {
     fn encode_words(&self, model: &Model, words: &Words, memo: &mut Memo, out: &mut Output<'_>) {
         let mut lens = Vec::new();
         for word in &words.ranges {
-            let piece = &words.buf.text[word.clone()];
+            let chunk = &words.buf.text[word.clone()];
             let Some(offsets) = out.offsets.as_deref_mut() else {
-                self.encode_word(model, piece, memo, out.ids, None);
+                self.encode_word(model, chunk, memo, out.ids, None);
                 continue;
             };
             lens.clear();
-            self.encode_word(model, piece, memo, out.ids, Some(&mut lens));
+            self.encode_word(model, chunk, memo, out.ids, Some(&mut lens));
             let mut at = word.start;
             for &len in &lens {
                 offsets.push(words.buf.original(at..at + len));

@@ -164,7 +164,7 @@ mod tests {
     /// text for every kind, on random text of the characters that change.
     #[test]
     fn normalize_equals_apply() {
-        let pieces = [
+        let chunks = [
             "a", "A", " ", "  ", "\t", "\n", "e\u{301}", "\u{301}", "é", "Å", "ﬁ", "①", "ｆ",
             "\u{3000}", "İ", "ß", "Σ", "中", "😀", "-", "--", "\u{a0}", "x-y", "\u{2581}",
         ];
@@ -201,7 +201,7 @@ mod tests {
         let mut rng = XorShift(99);
         for _ in 0..3000 {
             let text: String = (0..rng.below(8))
-                .map(|_| pieces[rng.below(pieces.len())])
+                .map(|_| chunks[rng.below(chunks.len())])
                 .collect();
             for kind in &kinds {
                 let mut n = Normalized::new(&text, 0);

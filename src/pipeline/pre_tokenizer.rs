@@ -234,9 +234,9 @@ impl PreTokenizer {
                 use_regex,
             } => {
                 if *add_prefix_space {
-                    rebuild(words, |piece| {
-                        if !piece.text.starts_with(' ') {
-                            piece.prepend(" ");
+                    rebuild(words, |chunk| {
+                        if !chunk.text.starts_with(' ') {
+                            chunk.prepend(" ");
                         }
                     });
                 }
@@ -304,20 +304,20 @@ impl PreTokenizer {
             } => {
                 let mut marker = [0u8; 4];
                 let marker = &*replacement.encode_utf8(&mut marker);
-                rebuild(words, |piece| {
-                    let spaces: Vec<Range<usize>> = piece
+                rebuild(words, |chunk| {
+                    let spaces: Vec<Range<usize>> = chunk
                         .text
                         .match_indices(' ')
                         .map(|(i, _)| i..i + 1)
                         .collect();
-                    piece.replace(&spaces, marker);
+                    chunk.replace(&spaces, marker);
                     let add = match prepend {
                         PrependScheme::Always => true,
-                        PrependScheme::First => piece.base == 0,
+                        PrependScheme::First => chunk.base == 0,
                         PrependScheme::Never => false,
                     };
-                    if add && !piece.text.starts_with(*replacement) {
-                        piece.prepend(marker);
+                    if add && !chunk.text.starts_with(*replacement) {
+                        chunk.prepend(marker);
                     }
                 });
                 if *split {
@@ -361,14 +361,14 @@ fn rebuild(words: &mut Words, change: impl Fn(&mut Normalized)) {
     };
     let mut ranges = Vec::with_capacity(words.ranges.len());
     for word in &words.ranges {
-        let mut piece = words.buf.slice(word.clone());
-        change(&mut piece);
-        if piece.text.is_empty() {
+        let mut chunk = words.buf.slice(word.clone());
+        change(&mut chunk);
+        if chunk.text.is_empty() {
             continue;
         }
         let start = buf.text.len();
-        buf.text.push_str(&piece.text);
-        buf.align.extend_from_slice(&piece.align);
+        buf.text.push_str(&chunk.text);
+        buf.align.extend_from_slice(&chunk.align);
         ranges.push(start..buf.text.len());
     }
     *words = Words { buf, ranges };

@@ -229,7 +229,7 @@ mod tests {
     /// text made to put spaces and line ends next to every kind of character.
     #[test]
     fn independent_cuts_keep_the_chunks() {
-        let pieces = [
+        let chunks = [
             " ", "  ", "\n", "\n\n", "\t", "a", "Z", "'s", "'", "7", "!", "é", "中", "\u{3000}",
             "\r\n", "x", " y", "'ll", "..", "\u{85}", "/", "123", "Ab", "\u{301}", ".\n",
         ];
@@ -245,7 +245,7 @@ mod tests {
         for _ in 0..20_000 {
             let mut text = String::new();
             for _ in 0..12 {
-                text.push_str(pieces[rng.below(pieces.len())]);
+                text.push_str(chunks[rng.below(chunks.len())]);
             }
             for tokenizer in &pretokenizers {
                 let whole: Vec<&str> = tokenizer.split(&text).collect();

@@ -167,6 +167,6 @@ impl Tokenizer {
     fn encode_while(&self, text: &str, more: impl Fn() -> bool, emit: impl FnMut(u32)) {
         let inner = &*self.inner;
         let chunks = inner.pretokenizer.split(text).take_while(|_| more());
-        inner.model.encode_pieces(chunks, &mut EachId(emit));
+        inner.model.encode_chunks(chunks, &mut EachId(emit));
     }
 }

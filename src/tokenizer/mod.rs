@@ -176,8 +176,8 @@ impl Tokenizer {
         }
         let inner = &*self.inner;
         let mut count = Count::default();
-        let pieces = inner.pretokenizer.split(text);
-        inner.model.encode_pieces(pieces, &mut count);
+        let chunks = inner.pretokenizer.split(text);
+        inner.model.encode_chunks(chunks, &mut count);
         count.0
     }
 
@@ -201,8 +201,8 @@ impl Tokenizer {
             return;
         }
         let inner = &*self.inner;
-        let pieces = inner.pretokenizer.split(text);
-        inner.model.encode_pieces_with(pieces, memo, ids);
+        let chunks = inner.pretokenizer.split(text);
+        inner.model.encode_pieces_with(chunks, memo, ids);
     }
 
     /// A place at or after `from` where `text` can be cut without changing
@@ -215,7 +215,7 @@ impl Tokenizer {
         self.inner.pretokenizer.independent_cut(text, from)
     }
 
-    /// The pretokenization chunks of `text`: the pieces that byte-pair merging
+    /// The pretokenization chunks of `text`: the chunks that byte-pair merging
     /// works within. They concatenate to `text`.
     pub fn split<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
         self.inner.pretokenizer.split(text)

@@ -172,7 +172,7 @@ impl Tokenizer {
         ids: &mut Vec<u32>,
         allow: impl Fn(&str, usize) -> Result<()>,
     ) -> Result<()> {
-        // One memo for the whole call: the piece cache learned in one
+        // One memo for the whole call: the chunk cache learned in one
         // segment serves the segments after the next special token.
         let mut memo = Memo::default();
         if let Some(pipeline) = self.pipeline() {

@@ -11,7 +11,7 @@ use crate::pretokenize::Pretokenizer;
 
 /// How many times each distinct pretokenized chunk occurs in a corpus.
 ///
-/// Chunks are the pieces GPT-2's pattern cuts text into (`"Hello"`,
+/// Chunks are the chunks GPT-2's pattern cuts text into (`"Hello"`,
 /// `" world"`, `"\n\n"`, ...). Counts from different shards of a corpus add
 /// up ([`ChunkCounts::merge`]), so counting can run anywhere, in any order,
 /// and [`crate::Trainer::train_from_counts`] learns the same merges from the

@@ -264,7 +264,7 @@ impl Trainer {
             self.report(Progress::Counting { bytes, total: None });
             return counts;
         }
-        // Batch the items so that workers get sizeable pieces of work.
+        // Batch the items so that workers get sizeable chunks of work.
         let mut batches = texts.into_iter().map(|t| t.as_ref().to_string()).peekable();
         let batches = std::iter::from_fn(move || {
             let mut batch = Vec::new();

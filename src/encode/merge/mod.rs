@@ -1,12 +1,12 @@
-//! Merging one piece from its bytes: the in-place path for short pieces and
+//! Merging one chunk from its bytes: the in-place path for short chunks and
 //! the queue path for long ones.
 //!
 //! Both apply the rule exactly: the adjacent pair with the lowest rank first,
 //! the leftmost of equal ones. The short path rescans for the minimum after
 //! each merge, which is quadratic but fastest for a few dozen bytes. The long
-//! path keeps the pieces as a linked list and candidate merges
+//! path keeps the chunks as a linked list and candidate merges
 //! `rank << 32 | position` in a priority queue, so that each merge costs two
-//! rule lookups and a few queue operations, whatever the piece's length.
+//! rule lookups and a few queue operations, whatever the chunk's length.
 //!
 //! The queue is a radix heap when the merge rules are *monotone*: every rule
 //! only combines tokens that lower-ranked rules made (true of any vocabulary
@@ -20,13 +20,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{Model, SHORT_PIECE};
+use super::{Model, SHORT_CHUNK};
 use crate::merges::{Merges, NO_RULE, merged_of};
 use queue::{Node, RadixHeap};
 
-/// Long pieces are merged in chunks of this many bytes (see
-/// `merge_in_chunks`; DESIGN.md, section 4, compares 16 to 64).
-const CHUNK: usize = 24;
+/// Long chunks are merged in stretches of this many bytes (see
+/// `merge_in_stretches`; DESIGN.md, section 4, compares 16 to 64).
+const STRETCH: usize = 24;
 
 /// The longest spine of a merge tree that seams are checked on (see
 /// `compatible_by_trees`).
@@ -42,57 +42,57 @@ pub(crate) struct Scratch {
     nodes: Vec<Node>,
     heap: BinaryHeap<Reverse<u64>>,
     radix: RadixHeap,
-    /// For merging by chunks: the tokens so far, the current chunk's, a
+    /// For merging by stretches: the tokens so far, the current stretch's, a
     /// re-merged region's, and the bytes being merged for a seam.
     tokens: Vec<u32>,
-    chunk: Vec<u32>,
+    stretch: Vec<u32>,
     region: Vec<u32>,
     region_bytes: Vec<u8>,
     pair_bytes: Vec<u8>,
-    /// The ids of the last merged piece.
+    /// The ids of the last merged chunk.
     pub(crate) out: Vec<u32>,
 }
 
 impl Model {
-    /// The packed rules of the adjacent byte pairs of `piece`.
+    /// The packed rules of the adjacent byte pairs of `chunk`.
     #[inline]
-    fn initial_rules<'p>(&'p self, piece: &'p [u8]) -> impl Iterator<Item = u64> + 'p {
-        piece
+    fn initial_rules<'p>(&'p self, chunk: &'p [u8]) -> impl Iterator<Item = u64> + 'p {
+        chunk
             .windows(2)
             .map(|w| self.byte_pair_rules[(w[0] as usize) << 8 | w[1] as usize])
     }
 
-    /// The in-place path for pieces of at most [`SHORT_PIECE`] bytes.
-    pub(super) fn merge_short(&self, piece: &[u8], scratch: &mut Scratch) {
-        self.merge_short_by(&self.merges, piece, scratch);
+    /// The in-place path for chunks of at most [`SHORT_CHUNK`] bytes.
+    pub(super) fn merge_short(&self, chunk: &[u8], scratch: &mut Scratch) {
+        self.merge_short_by(&self.merges, chunk, scratch);
     }
 
     /// [`Model::merge_short`] with the rules of `merges`.
-    fn merge_short_by(&self, merges: &Merges, piece: &[u8], scratch: &mut Scratch) {
-        // The arrays are filled before each merge, so the chunks of long
-        // pieces (24 bytes) get arrays no larger than they need.
-        if piece.len() <= 32 {
-            self.merge_short_in::<32>(merges, piece, scratch);
+    fn merge_short_by(&self, merges: &Merges, chunk: &[u8], scratch: &mut Scratch) {
+        // The arrays are filled before each merge, so the stretches of long
+        // chunks (24 bytes) get arrays no larger than they need.
+        if chunk.len() <= 32 {
+            self.merge_short_in::<32>(merges, chunk, scratch);
         } else {
-            self.merge_short_in::<SHORT_PIECE>(merges, piece, scratch);
+            self.merge_short_in::<SHORT_CHUNK>(merges, chunk, scratch);
         }
     }
 
-    /// [`Model::merge_short`] with arrays of `N` slots, for pieces of at
+    /// [`Model::merge_short`] with arrays of `N` slots, for chunks of at
     /// most `N` bytes.
-    fn merge_short_in<const N: usize>(&self, merges: &Merges, piece: &[u8], scratch: &mut Scratch) {
-        debug_assert!(piece.len() <= N);
-        let n = piece.len().min(N);
+    fn merge_short_in<const N: usize>(&self, merges: &Merges, chunk: &[u8], scratch: &mut Scratch) {
+        debug_assert!(chunk.len() <= N);
+        let n = chunk.len().min(N);
         if n == 0 {
             return;
         }
         let mut ids = [0u32; N];
         // rules[i] is the rule for the pair (ids[i], ids[i + 1]).
         let mut rules = [NO_RULE; N];
-        for (slot, &b) in ids[..n].iter_mut().zip(piece) {
+        for (slot, &b) in ids[..n].iter_mut().zip(chunk) {
             *slot = self.vocab.byte_id(b);
         }
-        for (slot, rule) in rules.iter_mut().zip(self.initial_rules(piece)) {
+        for (slot, rule) in rules.iter_mut().zip(self.initial_rules(chunk)) {
             *slot = rule;
         }
         let mut pairs = n.saturating_sub(1);
@@ -138,26 +138,26 @@ impl Model {
         scratch.out.extend_from_slice(&ids[..pairs + 1]);
     }
 
-    /// The path for pieces longer than [`SHORT_PIECE`].
-    pub(super) fn merge_long(&self, piece: &[u8], scratch: &mut Scratch) {
+    /// The path for chunks longer than [`SHORT_CHUNK`].
+    pub(super) fn merge_long(&self, chunk: &[u8], scratch: &mut Scratch) {
         if self.trees.is_some() {
             let mut tokens = std::mem::take(&mut scratch.tokens);
             tokens.clear();
-            self.merge_in_chunks(piece, &mut tokens, scratch);
-            // Swapped rather than copied: for a long piece the result is as
-            // long as the piece, and a copy would be a second buffer that
+            self.merge_in_stretches(chunk, &mut tokens, scratch);
+            // Swapped rather than copied: for a long chunk the result is as
+            // long as the chunk, and a copy would be a second buffer that
             // size.
             std::mem::swap(&mut scratch.out, &mut tokens);
             scratch.tokens = tokens;
         } else {
             let mut queue = std::mem::take(&mut scratch.heap);
-            self.merge_with_queue(self.merges_for(piece), piece, scratch, &mut queue);
+            self.merge_with_queue(self.merges_for(chunk), chunk, scratch, &mut queue);
             scratch.heap = queue;
         }
     }
 
     /// Merges `bytes` into `scratch.out` by the short path or the radix-heap
-    /// queue, never by chunks (the seam repair below uses it).
+    /// queue, never by stretches (the seam repair below uses it).
     fn merge_whole(&self, bytes: &[u8], scratch: &mut Scratch) {
         self.merge_whole_by(&self.merges, bytes, scratch);
     }
@@ -165,7 +165,7 @@ impl Model {
     /// [`Model::merge_whole`] with the rules of `merges`.
     fn merge_whole_by(&self, merges: &Merges, bytes: &[u8], scratch: &mut Scratch) {
         scratch.out.clear();
-        if bytes.len() <= SHORT_PIECE {
+        if bytes.len() <= SHORT_CHUNK {
             self.merge_short_by(merges, bytes, scratch);
         } else {
             let mut queue = std::mem::take(&mut scratch.radix);
@@ -175,7 +175,7 @@ impl Model {
     }
 }
 
-mod chunks;
 mod queue;
+mod stretches;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! Long pieces merged in rank order with a priority queue: a radix heap for
+//! Long chunks merged in rank order with a priority queue: a radix heap for
 //! monotone rules, a binary heap for any others.
 
 use std::cmp::Reverse;
@@ -12,18 +12,18 @@ impl Model {
     pub(super) fn merge_with_queue(
         &self,
         merges: &Merges,
-        piece: &[u8],
+        chunk: &[u8],
         scratch: &mut Scratch,
         queue: &mut impl Queue,
     ) {
         let Scratch { nodes, out, .. } = scratch;
-        let n = piece.len();
+        let n = chunk.len();
         // Node i starts as byte i; a merge keeps the left node and retires
         // the right one. All of a node's fields share a cache line: in a long
-        // piece merges happen in rank order, all over the piece, and each
+        // chunk merges happen in rank order, all over the chunk, and each
         // touches a few neighbouring nodes.
         nodes.clear();
-        nodes.extend(piece.iter().enumerate().map(|(i, &b)| Node {
+        nodes.extend(chunk.iter().enumerate().map(|(i, &b)| Node {
             rule: NO_RULE,
             id: self.vocab.byte_id(b),
             next: i as u32 + 1,
@@ -33,7 +33,7 @@ impl Model {
         // then the leftmost. An entry is stale once its node was retired or
         // its pair changed; the node's `rule` says which pair is current.
         queue.clear();
-        for (i, rule) in self.initial_rules(piece).enumerate() {
+        for (i, rule) in self.initial_rules(chunk).enumerate() {
             nodes[i].rule = rule;
             if rule != NO_RULE {
                 queue.push((rank_of(rule) as u64) << 32 | i as u64);
@@ -80,7 +80,7 @@ impl Model {
     }
 }
 
-/// One piece of a long piece being merged: its token, its neighbours, and the
+/// One chunk of a long chunk being merged: its token, its neighbours, and the
 /// rule for the pair it starts.
 #[derive(Clone, Copy)]
 pub(super) struct Node {

@@ -1,7 +1,7 @@
 //! The merge paths against each other and against definitions.
 
-use super::chunks::{Overlap, SEAM_WINDOW};
 use super::queue::Queue;
+use super::stretches::{Overlap, SEAM_WINDOW};
 use super::*;
 use crate::test_support::{XorShift, byte_tokens, gpt2_vocab_and_merges};
 
@@ -24,19 +24,19 @@ fn short_path_agrees_with_the_queue_at_every_length() {
     ];
     let mut rng = XorShift(11);
     let mut scratch = Scratch::default();
-    for len in 1..=SHORT_PIECE {
+    for len in 1..=SHORT_CHUNK {
         for case in 0..60 {
             let alphabet = alphabets[case % alphabets.len()];
-            let piece: Vec<u8> = (0..len)
+            let chunk: Vec<u8> = (0..len)
                 .map(|_| alphabet[rng.below(alphabet.len())])
                 .collect();
             scratch.out.clear();
-            model.merge_short(&piece, &mut scratch);
+            model.merge_short(&chunk, &mut scratch);
             let short = std::mem::take(&mut scratch.out);
             let mut heap = std::mem::take(&mut scratch.heap);
-            model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
+            model.merge_with_queue(&model.merges, &chunk, &mut scratch, &mut heap);
             scratch.heap = heap;
-            assert_eq!(short, scratch.out, "{:?}", String::from_utf8_lossy(&piece));
+            assert_eq!(short, scratch.out, "{:?}", String::from_utf8_lossy(&chunk));
         }
     }
 }
@@ -45,7 +45,7 @@ fn short_path_agrees_with_the_queue_at_every_length() {
 /// the prefixes of a 40-byte string made by adding one byte, after a rule
 /// joining its last byte to its first. Spines deeper than [`MAX_SPINE`]
 /// fall back to merging: seams are judged exactly for every pair of
-/// tokens, and long pieces merge exactly.
+/// tokens, and long chunks merge exactly.
 #[test]
 fn deep_merge_trees_are_judged_exactly() {
     let (mut list, gpt2_vocab) = byte_tokens();
@@ -117,20 +117,20 @@ fn deep_merge_trees_are_judged_exactly() {
     for case in 0..300 {
         let state = rng.next();
         let len = 65 + (state % 700) as usize;
-        let piece: Vec<u8> = match case % 3 {
+        let chunk: Vec<u8> = match case % 3 {
             0 => vec![b'a'; len],
             1 => string.iter().copied().cycle().take(len).collect(),
             _ => (0..len)
                 .map(|i| [b'a', b'0', b'1', string[39]][(state >> (i % 61)) as usize & 3])
                 .collect(),
         };
-        let mut chunked = Vec::new();
-        model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
+        let mut by_stretches = Vec::new();
+        model.merge_in_stretches(&chunk, &mut by_stretches, &mut scratch);
         scratch.out.clear();
         let mut heap = std::mem::take(&mut scratch.heap);
-        model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
+        model.merge_with_queue(&model.merges, &chunk, &mut scratch, &mut heap);
         scratch.heap = heap;
-        assert_eq!(chunked, scratch.out, "case {case}");
+        assert_eq!(by_stretches, scratch.out, "case {case}");
         scratch.out.clear();
     }
 }
@@ -177,13 +177,13 @@ fn compatibility_by_trees_equals_by_merging() {
     );
 }
 
-/// The three long-piece paths agree: chunks with seam repair, the radix
-/// heap and the binary heap, on long pieces built to make seams hard
+/// The three long-chunk paths agree: stretches with seam repair, the radix
+/// heap and the binary heap, on long chunks built to make seams hard
 /// (runs of one byte, short periods, digits, letters, punctuation, CJK).
-/// The chunks of digits and spaces use the digits' rules, the queues all
+/// The stretches of digits and spaces use the digits' rules, the queues all
 /// rules.
 #[test]
-fn chunked_radix_and_binary_heap_paths_agree() {
+fn stretched_radix_and_binary_heap_paths_agree() {
     let model = gpt2_model();
     assert!(model.trees.is_some(), "GPT-2's rules are monotone");
     let alphabets: [&[&str]; 10] = [
@@ -207,27 +207,27 @@ fn chunked_radix_and_binary_heap_paths_agree() {
         while text.len() < len {
             text.push_str(alphabet[rng.below(alphabet.len())]);
         }
-        let piece = text.as_bytes();
-        let mut chunked = Vec::new();
-        model.merge_in_chunks(piece, &mut chunked, &mut scratch);
+        let chunk = text.as_bytes();
+        let mut by_stretches = Vec::new();
+        model.merge_in_stretches(chunk, &mut by_stretches, &mut scratch);
         scratch.out.clear();
         let mut radix = std::mem::take(&mut scratch.radix);
-        model.merge_with_queue(&model.merges, piece, &mut scratch, &mut radix);
+        model.merge_with_queue(&model.merges, chunk, &mut scratch, &mut radix);
         let by_radix = std::mem::take(&mut scratch.out);
         let mut heap = std::mem::take(&mut scratch.heap);
-        model.merge_with_queue(&model.merges, piece, &mut scratch, &mut heap);
+        model.merge_with_queue(&model.merges, chunk, &mut scratch, &mut heap);
         let by_heap = std::mem::take(&mut scratch.out);
         assert_eq!(by_radix, by_heap, "case {case}: {text:?}");
-        assert_eq!(chunked, by_heap, "case {case}: {text:?}");
+        assert_eq!(by_stretches, by_heap, "case {case}: {text:?}");
     }
 }
 
 /// The overlap turns on where more than a quarter of a window's seams
-/// needed repair and off where fewer than one in twenty did; long pieces
+/// needed repair and off where fewer than one in twenty did; long chunks
 /// that switch between the two kinds of text (random digits, a run of
 /// `a`) merge exactly either way.
 #[test]
-fn chunks_overlap_where_seams_need_repair() {
+fn stretches_overlap_where_seams_need_repair() {
     let mut overlap = Overlap::default();
     let window = |overlap: &mut Overlap, repairs: u32| {
         for seam in 0..SEAM_WINDOW {
@@ -243,31 +243,31 @@ fn chunks_overlap_where_seams_need_repair() {
     let model = gpt2_model();
     let mut rng = XorShift(5);
     let mut scratch = Scratch::default();
-    let mut piece = Vec::new();
+    let mut chunk = Vec::new();
     for part in 0..6 {
         for _ in 0..(3000 + rng.below(4000)) {
-            piece.push(if part % 2 == 0 {
+            chunk.push(if part % 2 == 0 {
                 b'0' + rng.below(10) as u8
             } else {
                 b'a'
             });
         }
     }
-    let mut chunked = Vec::new();
-    model.merge_in_chunks(&piece, &mut chunked, &mut scratch);
+    let mut by_stretches = Vec::new();
+    model.merge_in_stretches(&chunk, &mut by_stretches, &mut scratch);
     scratch.out.clear();
     let mut heap = std::mem::take(&mut scratch.heap);
-    model.merge_with_queue(&model.merges, &piece, &mut scratch, &mut heap);
-    assert_eq!(chunked, scratch.out);
+    model.merge_with_queue(&model.merges, &chunk, &mut scratch, &mut heap);
+    assert_eq!(by_stretches, scratch.out);
 }
 
-/// A seam repair widens only over the piece's own tokens, never into
-/// the ids before `base` (other pieces, in the encoder's result), even
+/// A seam repair widens only over the chunk's own tokens, never into
+/// the ids before `base` (other chunks, in the encoder's result), even
 /// where its left edge is not compatible with them. Found by search:
 /// tokens `p`, `x`, `y` such that `x`, `y` is not compatible, and `p` is
 /// not compatible with the first token of their merge.
 #[test]
-fn seam_repair_stays_within_the_piece() {
+fn seam_repair_stays_within_the_chunk() {
     let model = gpt2_model();
     let mut scratch = Scratch::default();
     let tokens: Vec<u32> = [

@@ -1,12 +1,12 @@
-//! Long pieces under monotone rules: merged in chunks of [`CHUNK`] bytes,
+//! Long chunks under monotone rules: merged in stretches of [`STRETCH`] bytes,
 //! each seam checked and repaired (DESIGN.md proves the result exact).
 
-use super::{CHUNK, MAX_SPINE, Scratch};
+use super::{MAX_SPINE, STRETCH, Scratch};
 use crate::encode::{Model, Tree};
 use crate::merges::{Merges, NO_RULE, rank_of};
 
 impl Model {
-    /// Long pieces, for monotone rules: merge chunks of [`CHUNK`] bytes
+    /// Long chunks, for monotone rules: merge stretches of [`STRETCH`] bytes
     /// one at a time and repair each seam, so that all work happens on a few
     /// dozen bytes that stay in the cache (merging a megabyte in rank order
     /// instead jumps all over it; see DESIGN.md for the measurements).
@@ -15,47 +15,47 @@ impl Model {
     /// their bytes together gives back those two tokens. For monotone rules,
     /// a sequence of tokens is the merge of its bytes if and only if every
     /// adjacent pair is compatible (DESIGN.md gives the proof). The merge of
-    /// a chunk satisfies this inside the chunk; at a seam whose two tokens
+    /// a stretch satisfies this inside the stretch; at a seam whose two tokens
     /// are not compatible, the tokens around the seam are merged again as one
     /// region, widened until the region's edges are compatible too.
     ///
     /// The ids are appended to `tokens`, whose earlier contents are left as
     /// they are (the encoder passes its result vector).
-    pub(in crate::encode) fn merge_in_chunks(
+    pub(in crate::encode) fn merge_in_stretches(
         &self,
-        piece: &[u8],
+        chunk: &[u8],
         tokens: &mut Vec<u32>,
         scratch: &mut Scratch,
     ) {
-        let merges = self.merges_for(piece);
+        let merges = self.merges_for(chunk);
         let base = tokens.len();
-        let mut chunk = std::mem::take(&mut scratch.chunk);
+        let mut stretch = std::mem::take(&mut scratch.stretch);
         let mut overlap = Overlap::default();
         // The dropped token and the one before it were side by side in a
-        // chunk's merge, so they are compatible: when the next chunk gives
+        // stretch's merge, so they are compatible: when the next stretch gives
         // back the dropped token first, the seam needs no check (on random
         // digits, two seams in five).
         let mut known = None;
         let mut start = 0;
-        while start < piece.len() {
-            let end = (start + CHUNK).min(piece.len());
-            self.merge_whole_by(merges, &piece[start..end], scratch);
-            std::mem::swap(&mut chunk, &mut scratch.out);
+        while start < chunk.len() {
+            let end = (start + STRETCH).min(chunk.len());
+            self.merge_whole_by(merges, &chunk[start..end], scratch);
+            std::mem::swap(&mut stretch, &mut scratch.out);
             start = end;
-            // Leave the chunk's last token to the next chunk, which sees its
+            // Leave the stretch's last token to the next stretch, which sees its
             // bytes with their right-hand context, when that pays (see
             // `Overlap`).
             let mut dropped = None;
-            if overlap.on && end < piece.len() && chunk.len() > 1 {
-                let last = chunk.pop().unwrap_or_default();
+            if overlap.on && end < chunk.len() && stretch.len() > 1 {
+                let last = stretch.pop().unwrap_or_default();
                 start -= self.vocab.bytes(last).map_or(0, <[u8]>::len);
-                dropped = chunk.last().map(|&kept| (kept, last));
+                dropped = stretch.last().map(|&kept| (kept, last));
             }
-            let repaired = self.join_by(merges, tokens, base, &chunk, known, scratch);
+            let repaired = self.join_by(merges, tokens, base, &stretch, known, scratch);
             known = dropped;
             overlap.seam(repaired);
         }
-        scratch.chunk = chunk;
+        scratch.stretch = stretch;
     }
 
     /// Appends `right`, the merge of the bytes that follow those of
@@ -219,7 +219,7 @@ impl Model {
     /// [`Model::compatible`] with the rules of `merges`.
     ///
     /// There is no shortcut for two bytes at the seam that no token
-    /// contains: the encoder cuts pieces at such pairs before merging, so
+    /// contains: the encoder cuts chunks at such pairs before merging, so
     /// seams never have one, and reading the two tokens' bytes to find out
     /// would cost a load per seam. (The spines answer such pairs correctly
     /// too: no rule joins them.)
@@ -262,12 +262,12 @@ impl Model {
     }
 }
 
-/// Whether chunks overlap by one token, decided from the seams so far.
+/// Whether stretches overlap by one token, decided from the seams so far.
 ///
-/// A chunk's last token is the one its cut most often gets wrong: on random
-/// digits most seams need repair unless each chunk leaves its last token to
+/// A stretch's last token is the one its cut most often gets wrong: on random
+/// digits most seams need repair unless each stretch leaves its last token to
 /// the next. Where cuts are harmless the overlap is pure waste (a run of
-/// `a`, whose tokens are four bytes). DESIGN.md has both figures. So a piece
+/// `a`, whose tokens are four bytes). DESIGN.md has both figures. So a chunk
 /// starts without overlap and counts repairs over windows of
 /// [`SEAM_WINDOW`] seams: more than a quarter turns the overlap on, fewer
 /// than one in twenty turns it off again. The choice only moves cuts; the

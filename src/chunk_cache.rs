@@ -1,4 +1,4 @@
-//! Memoized merges within one call: a text repeats the pieces that are not
+//! Memoized merges within one call: a text repeats the chunks that are not
 //! tokens (identifiers in code, inflected words, long numbers), and merging
 //! one costs far more than finding it again.
 //!
@@ -6,24 +6,24 @@
 //! thread in `encode_parallel` and `encode_batch`), so a `Tokenizer` stays
 //! immutable and shared without locks, and no call is faster because of text
 //! an earlier call saw. It is bounded: once it holds
-//! [`MAX_ENTRIES`] pieces or [`MAX_BYTES`] bytes of them, it stops growing.
+//! [`MAX_ENTRIES`] chunks or [`MAX_BYTES`] bytes of them, it stops growing.
 //! The encoder drops it while it does not pay (see `encode`).
 
 use crate::hash::{ByteTable, Probe};
 
-/// At most this many pieces are remembered.
+/// At most this many chunks are remembered.
 const MAX_ENTRIES: usize = 1 << 16;
-/// At most this many bytes of pieces and ids are remembered.
+/// At most this many bytes of chunks and ids are remembered.
 const MAX_BYTES: usize = 8 << 20;
 
-/// Pieces merged so far in this call, with their ids.
-pub(crate) struct PieceCache {
+/// Chunks merged so far in this call, with their ids.
+pub(crate) struct ChunkCache {
     table: ByteTable,
-    /// The pieces' bytes, one after another.
+    /// The chunks' bytes, one after another.
     keys: Vec<u8>,
-    /// The pieces' ids, one list after another.
+    /// The chunks' ids, one list after another.
     ids: Vec<u32>,
-    /// Per piece: where its bytes and its ids are.
+    /// Per chunk: where its bytes and its ids are.
     entries: Vec<Entry>,
 }
 
@@ -35,9 +35,9 @@ struct Entry {
     ids_end: u32,
 }
 
-impl PieceCache {
-    pub(crate) fn new() -> PieceCache {
-        PieceCache {
+impl ChunkCache {
+    pub(crate) fn new() -> ChunkCache {
+        ChunkCache {
             table: ByteTable::with_capacity(1024),
             keys: Vec::new(),
             ids: Vec::new(),
@@ -50,33 +50,33 @@ impl PieceCache {
         &self.keys[e.key_start as usize..e.key_end as usize]
     }
 
-    /// The ids of `piece` (whose probe is given), if it was merged earlier
+    /// The ids of `chunk` (whose probe is given), if it was merged earlier
     /// in this call.
     #[inline]
-    pub(crate) fn get(&self, piece: &[u8], probe: Probe) -> Option<&[u32]> {
-        let index = self.table.get_probed(piece, probe, |i| self.key(i))?;
+    pub(crate) fn get(&self, chunk: &[u8], probe: Probe) -> Option<&[u32]> {
+        let index = self.table.get_probed(chunk, probe, |i| self.key(i))?;
         let e = self.entries[index as usize];
         Some(&self.ids[e.ids_start as usize..e.ids_end as usize])
     }
 
-    /// Remembers that `piece` merges to `ids`, unless the cache is full.
-    pub(crate) fn insert(&mut self, piece: &[u8], ids: &[u32]) {
-        let bytes = self.keys.len() + piece.len() + 4 * (self.ids.len() + ids.len());
-        if self.entries.len() >= MAX_ENTRIES || bytes > MAX_BYTES || piece.is_empty() {
+    /// Remembers that `chunk` merges to `ids`, unless the cache is full.
+    pub(crate) fn insert(&mut self, chunk: &[u8], ids: &[u32]) {
+        let bytes = self.keys.len() + chunk.len() + 4 * (self.ids.len() + ids.len());
+        if self.entries.len() >= MAX_ENTRIES || bytes > MAX_BYTES || chunk.is_empty() {
             return;
         }
         let entry = Entry {
             key_start: self.keys.len() as u32,
-            key_end: (self.keys.len() + piece.len()) as u32,
+            key_end: (self.keys.len() + chunk.len()) as u32,
             ids_start: self.ids.len() as u32,
             ids_end: (self.ids.len() + ids.len()) as u32,
         };
-        self.keys.extend_from_slice(piece);
+        self.keys.extend_from_slice(chunk);
         self.ids.extend_from_slice(ids);
         self.entries.push(entry);
         let index = (self.entries.len() - 1) as u32;
         let (keys, entries) = (&self.keys, &self.entries);
-        self.table.insert(piece, index, |i| {
+        self.table.insert(chunk, index, |i| {
             let e = entries[i as usize];
             &keys[e.key_start as usize..e.key_end as usize]
         });

@@ -216,14 +216,24 @@ impl Core {
 
     /// The first of the `tokens` found in `text`, leftmost (longest where
     /// two start together).
-    fn find_special(&self, py: Python<'_>, text: String, tokens: Vec<String>) -> PyResult<Option<String>> {
+    fn find_special(
+        &self,
+        py: Python<'_>,
+        text: String,
+        tokens: Vec<String>,
+    ) -> PyResult<Option<String>> {
         let finder = SpecialFinder::new(&tokens)?;
         Ok(py.detach(|| finder.first(&text).map(str::to_string)))
     }
 
     /// The special tokens of `allowed` recognized, any other special
     /// token's text encoded as text.
-    fn encode_allowing_special(&self, py: Python<'_>, text: String, allowed: Vec<String>) -> PyResult<Vec<u32>> {
+    fn encode_allowing_special(
+        &self,
+        py: Python<'_>,
+        text: String,
+        allowed: Vec<String>,
+    ) -> PyResult<Vec<u32>> {
         let finder = SpecialFinder::new(&allowed)?;
         Ok(py.detach(|| self.encode_allowing(&text, &finder)))
     }
@@ -241,7 +251,12 @@ impl Core {
     }
 
     /// Each text encoded on all cores, as `encode_allowing_special`.
-    fn encode_batch(&self, py: Python<'_>, texts: Vec<String>, allowed: Vec<String>) -> PyResult<Vec<Vec<u32>>> {
+    fn encode_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        allowed: Vec<String>,
+    ) -> PyResult<Vec<Vec<u32>>> {
         let finder = SpecialFinder::new(&allowed)?;
         Ok(py.detach(|| match finder.regex {
             None => self.tokenizer.encode_batch(&texts),
@@ -276,7 +291,9 @@ impl Core {
 
     /// The exact bytes of `ids`.
     fn decode_bytes<'py>(&self, py: Python<'py>, ids: Vec<u32>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = py.detach(|| self.tokenizer.decode_bytes(&ids)).map_err(exception)?;
+        let bytes = py
+            .detach(|| self.tokenizer.decode_bytes(&ids))
+            .map_err(exception)?;
         Ok(PyBytes::new(py, &bytes))
     }
 
@@ -308,7 +325,12 @@ impl Core {
 
     /// `encode_for_model` (or `encode_with_special_tokens` without the
     /// template) of each text, on all cores.
-    fn encode_for_model_batch(&self, py: Python<'_>, texts: Vec<String>, template: bool) -> Vec<Vec<u32>> {
+    fn encode_for_model_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        template: bool,
+    ) -> Vec<Vec<u32>> {
         py.detach(|| {
             map_parallel(&texts, |t| match template {
                 true => self.tokenizer.encode_for_model(t),
@@ -361,7 +383,12 @@ impl Counts {
     /// Counts the chunks of each text (one sequence each), cut by
     /// `pattern` (GPT-2's when None), on all cores.
     #[pyo3(signature = (texts, pattern = None))]
-    fn count_texts(&mut self, py: Python<'_>, texts: Vec<String>, pattern: Option<String>) -> PyResult<()> {
+    fn count_texts(
+        &mut self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        pattern: Option<String>,
+    ) -> PyResult<()> {
         let mut trainer = Trainer::new(0);
         if let Some(pattern) = &pattern {
             trainer = trainer.pattern(pattern).map_err(exception)?;

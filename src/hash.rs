@@ -238,6 +238,30 @@ impl ByteTable {
     }
 }
 
+/// The indices of `homes` (home slots in a table of `size` slots) grouped
+/// by region of the table, in table order and, within a region, in their
+/// own order: inserting in this order writes the table front to back, a
+/// few kilobytes at a time, where the given order would miss the cache at
+/// every insert once the table outgrows it. A counting sort: two passes.
+fn cache_order(homes: &[usize], size: usize) -> Vec<u32> {
+    const REGIONS: usize = 4096;
+    let per_region = size.div_ceil(REGIONS).max(1);
+    let mut starts = vec![0u32; REGIONS + 1];
+    for &home in homes {
+        starts[home / per_region + 1] += 1;
+    }
+    for r in 0..REGIONS {
+        starts[r + 1] += starts[r];
+    }
+    let mut order = vec![0u32; homes.len()];
+    for (i, &home) in homes.iter().enumerate() {
+        let region = home / per_region;
+        order[starts[region] as usize] = i as u32;
+        starts[region] += 1;
+    }
+    order
+}
+
 /// An open-addressing hash table from `u64` keys to `u64` values, for the
 /// merge rules: one multiply to hash, linear probing, 16-byte slots. Built
 /// once, read on every merge step of every chunk.
@@ -294,6 +318,27 @@ impl U64Table {
         }
     }
 
+    /// Inserts every `(key, value)` of `entries` as [`U64Table::insert`]
+    /// would one after another, but in the order of their home slots, so
+    /// that building a table of megabytes walks it once instead of missing
+    /// the cache at every insert. Keys must be distinct (a repeated key
+    /// keeps its first value in `entries`' order); returns whether they were.
+    pub(crate) fn insert_all(&mut self, entries: &[(u64, u64)]) -> bool {
+        if (self.len + entries.len()) * 2 > self.slots.len() {
+            let mut bigger = U64Table::with_capacity(self.len + entries.len());
+            let old: Vec<(u64, u64)> = self.iter().collect();
+            bigger.insert_all(&old);
+            *self = bigger;
+        }
+        let homes: Vec<usize> = entries.iter().map(|&(key, _)| self.slot(key)).collect();
+        let mut distinct = true;
+        for i in cache_order(&homes, self.slots.len()) {
+            let (key, value) = entries[i as usize];
+            distinct &= self.insert(key, value).is_none();
+        }
+        distinct
+    }
+
     /// Every `(key, value)`, in slot order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.slots.iter().copied().filter(|&(k, _)| k != FREE)
@@ -319,6 +364,52 @@ impl U64Table {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::XorShift;
+
+    /// Inserting all at once, in the table's order, stores what inserting
+    /// one by one stores, and keeps the first value of a repeated key.
+    #[test]
+    fn insert_all_equals_inserting_one_by_one() {
+        let mut rng = XorShift(11);
+        for n in [0, 1, 100, 5_000, 70_000] {
+            let mut entries: Vec<(u64, u64)> = (0..n).map(|i| (rng.next() >> 1, i)).collect();
+            let mut one_by_one = U64Table::with_capacity(8);
+            for &(k, v) in &entries {
+                one_by_one.insert(k, v);
+            }
+            let mut all = U64Table::with_capacity(8);
+            assert!(all.insert_all(&entries));
+            for &(k, _) in &entries {
+                assert_eq!(all.get(k), one_by_one.get(k));
+            }
+            assert_eq!(all.get(u64::MAX - 1), None);
+            if let Some(&(k, _)) = entries.first() {
+                entries.push((k, 999_999));
+                let mut repeated = U64Table::with_capacity(8);
+                assert!(!repeated.insert_all(&entries));
+                assert_eq!(repeated.get(k), Some(entries[0].1));
+            }
+        }
+    }
+
+    /// `cache_order` is a permutation in table order, stable within a
+    /// region.
+    #[test]
+    fn cache_order_groups_by_region() {
+        let mut rng = XorShift(5);
+        let size = 1 << 16;
+        let homes: Vec<usize> = (0..50_000).map(|_| rng.below(size)).collect();
+        let order = cache_order(&homes, size);
+        let mut seen = vec![false; homes.len()];
+        for &i in &order {
+            assert!(!std::mem::replace(&mut seen[i as usize], true));
+        }
+        let region = |i: u32| homes[i as usize] / (size / 4096);
+        for pair in order.windows(2) {
+            let (a, b) = (region(pair[0]), region(pair[1]));
+            assert!(a < b || (a == b && pair[0] < pair[1]));
+        }
+    }
     use super::*;
 
     #[test]

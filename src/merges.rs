@@ -93,6 +93,23 @@ impl Merges {
         }
     }
 
+    /// Appends `rules`, whose pairs are all distinct, with the next ranks,
+    /// as [`Merges::push`] one by one would, building the table in the
+    /// cache-friendly order of [`U64Table::insert_all`].
+    pub(crate) fn push_all(&mut self, rules: &[(u32, u32, u32)]) {
+        let first = self.ordered.len() as u32;
+        let entries: Vec<(u64, u64)> = (first..)
+            .zip(rules)
+            .map(|(rank, &(left, right, merged))| (key(left, right), pack(rank, merged)))
+            .collect();
+        let distinct = self.by_pair.insert_all(&entries);
+        debug_assert!(distinct, "push_all takes distinct pairs");
+        for &(key, _) in &entries {
+            self.mark(key);
+        }
+        self.ordered.extend_from_slice(rules);
+    }
+
     /// Adds the rule `left right -> merged` with tiktoken's rank: the merged
     /// token's id. `saved` rules are written to merges.txt (one per token, in
     /// id order); the others are aliases, the token's other splits into two

@@ -32,14 +32,19 @@ fn write(path: &Path, contents: &str) -> Result<()> {
 ))]
 fn embedded_encoding(
     cell: &'static OnceLock<Tokenizer>,
-    ranks: &[u8],
+    (ranks, splits): (&[u8], &[u8]),
     name: &str,
     pattern: &str,
     specials: &[(&str, u32)],
 ) -> Tokenizer {
     cell.get_or_init(|| {
-        Tokenizer::from_tiktoken_labelled(ranks, name, pattern, specials)
-            .expect("the embedded rank files are valid (checked by the tests)")
+        let load = || -> Result<Tokenizer> {
+            let pretokenizer = Pretokenizer::from_pattern(pattern)?;
+            let (vocab, merges) = tiktoken::load_with_splits(ranks, name, specials, Some(splits))?;
+            let model = Model::with_whole_piece_shortcut(vocab, merges);
+            Tokenizer::from_model(model, pretokenizer)
+        };
+        load().expect("the embedded rank files are valid (checked by the tests)")
     })
     .clone()
 }
@@ -80,7 +85,10 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/r50k_base.tiktoken"),
+            (
+                include_bytes!("../../data/tiktoken/r50k_base.tiktoken"),
+                include_bytes!("../../data/tiktoken/r50k_base.splits"),
+            ),
             "embedded r50k_base.tiktoken",
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
@@ -95,7 +103,10 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/p50k_base.tiktoken"),
+            (
+                include_bytes!("../../data/tiktoken/p50k_base.tiktoken"),
+                include_bytes!("../../data/tiktoken/p50k_base.splits"),
+            ),
             "embedded p50k_base.tiktoken",
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
@@ -110,7 +121,10 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/cl100k_base.tiktoken"),
+            (
+                include_bytes!("../../data/tiktoken/cl100k_base.tiktoken"),
+                include_bytes!("../../data/tiktoken/cl100k_base.splits"),
+            ),
             "embedded cl100k_base.tiktoken",
             crate::CL100K_PATTERN,
             crate::CL100K_SPECIAL_TOKENS,
@@ -133,7 +147,10 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/o200k_base.tiktoken"),
+            (
+                include_bytes!("../../data/tiktoken/o200k_base.tiktoken"),
+                include_bytes!("../../data/tiktoken/o200k_base.splits"),
+            ),
             "embedded o200k_base.tiktoken",
             crate::O200K_PATTERN,
             crate::O200K_SPECIAL_TOKENS,

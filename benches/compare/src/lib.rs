@@ -294,3 +294,23 @@ pub fn cpu_seconds() -> f64 {
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
+
+/// Standard base64 (with padding) to bytes, for reading rank files into
+/// the peers that take a map of token bytes.
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {text}"),
+    } as u32;
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for quad in text.as_bytes().chunks(4) {
+        let digits: Vec<u32> = quad.iter().filter(|&&c| c != b'=').map(|&c| value(c)).collect();
+        let bits = digits.iter().fold(0u32, |acc, d| acc << 6 | d) << (6 * (4 - digits.len()));
+        out.extend_from_slice(&bits.to_be_bytes()[1..digits.len()]);
+    }
+    out
+}

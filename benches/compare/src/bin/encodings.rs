@@ -1,0 +1,153 @@
+//! bytepair against every Rust peer on OpenAI's encodings (r50k_base,
+//! cl100k_base, o200k_base): single thread, each corpus file cut into
+//! segments at line ends and each segment encoded once by each encoder (no
+//! encoder sees a text twice, so caches across calls help only where text
+//! repeats within the corpus), the encoders taking turns segment by
+//! segment so that a busy spell on the machine hits them alike. CPU time.
+//!
+//! The ids are checked after timing, against tiktoken-rs's (the reference
+//! here): an encoder that gives other ids on a file is reported as wrong
+//! there, not timed.
+//!
+//! `cargo run --release --bin encodings [ENCODING...]` (from
+//! benches/compare; all three by default; `BENCH_FILES` and
+//! `BENCH_ENCODERS` select by name).
+
+use std::collections::BTreeMap;
+
+use bytepair_compare::{corpus, cpu_seconds, selected, shared_dir};
+
+/// Segments a file is cut into.
+const SEGMENTS: usize = 8;
+
+type EncodeFn = Box<dyn Fn(&str) -> Vec<u32>>;
+
+/// The encoders that support `encoding`, by name, loaded as their
+/// documentation suggests from local data.
+fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
+    let mut all: Vec<(&'static str, EncodeFn)> = Vec::new();
+    let by_name = bytepair::Tokenizer::by_name(encoding).expect("an embedded encoding");
+    let pattern = by_name.pattern().to_string();
+    all.push(("bytepair", Box::new(move |t| by_name.encode(t))));
+
+    let tiktoken_rs = match encoding {
+        "r50k_base" => tiktoken_rs::r50k_base(),
+        "cl100k_base" => tiktoken_rs::cl100k_base(),
+        _ => tiktoken_rs::o200k_base(),
+    }
+    .expect("tiktoken-rs");
+    all.push(("tiktoken-rs", Box::new(move |t| tiktoken_rs.encode_ordinary(t))));
+
+    let tiktoken4 = tiktoken::get_encoding(encoding).expect("tiktoken 4.x");
+    all.push(("tiktoken 4.x", Box::new(move |t| tiktoken4.encode(t))));
+
+    let ranks_path = shared_dir().join(format!("data/tiktoken/{encoding}.tiktoken"));
+    let ranks = std::fs::read(&ranks_path).expect("the rank file");
+    let splintr = splintr::Tokenizer::from_bytes(&ranks, &pattern, splintr::FxHashMap::default())
+        .expect("splintr");
+    all.push(("splintr", Box::new(move |t| splintr.encode_ordinary(t))));
+
+    let mut encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = rustc_hash::FxHashMap::default();
+    for line in std::str::from_utf8(&ranks).expect("ASCII").lines() {
+        let (token, rank) = line.split_once(' ').expect("token rank");
+        let bytes = bytepair_compare::base64_decode(token);
+        encoder.insert(bytes, rank.parse().expect("rank"));
+    }
+    let riptoken = riptoken::CoreBPE::new(encoder, rustc_hash::FxHashMap::default(), &pattern)
+        .expect("riptoken");
+    all.push(("riptoken", Box::new(move |t| riptoken.encode_ordinary(t))));
+
+    if encoding != "r50k_base" {
+        let toktok = toktok::Tokenizer::builtin(encoding).expect("toktok");
+        all.push(("toktok", Box::new(move |t| toktok.encode(t.as_bytes()))));
+        let bpe = match encoding {
+            "cl100k_base" => bpe_openai::cl100k_base(),
+            _ => bpe_openai::o200k_base(),
+        };
+        all.push(("bpe-openai", Box::new(move |t| bpe.encode(t))));
+    }
+
+    // tokie reads a tokenizer.json; bytepair writes the encoding's (HF
+    // gives tiktoken's ids with it).
+    let json = std::env::temp_dir().join(format!("bytepair-bench-{encoding}.json"));
+    bytepair::Tokenizer::by_name(encoding)
+        .expect("an embedded encoding")
+        .save_tokenizer_json(&json)
+        .expect("tokenizer.json");
+    match tokie::Tokenizer::from_json(&json) {
+        Ok(tokie) => all.push(("tokie", Box::new(move |t| tokie.encode(t, false).ids))),
+        Err(e) => eprintln!("tokie: {e}"),
+    }
+    all.into_iter().filter(|(name, _)| selected("BENCH_ENCODERS", name)).collect()
+}
+
+/// `text` in `n` segments cut after line ends.
+fn segments(text: &str, n: usize) -> Vec<&str> {
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..=n {
+        let mut end = (text.len() * k / n).max(start);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        end = match text[end..].find('\n') {
+            Some(i) if k < n => end + i + 1,
+            _ if k < n => end,
+            _ => text.len(),
+        };
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let encodings: Vec<&str> = if args.is_empty() {
+        vec!["r50k_base", "cl100k_base", "o200k_base"]
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    let files = corpus();
+    for encoding in encodings {
+        let encoders = encoders(encoding);
+        let names: Vec<&str> = encoders.iter().map(|(n, _)| *n).collect();
+        println!("\n{encoding}: MB/s, each segment encoded once, single thread, CPU time\n");
+        println!("| file | {} | bytepair / fastest exact peer |", names.join(" | "));
+        println!("|---|{}---:|", "---:|".repeat(names.len()));
+        for (file, text) in &files {
+            if !selected("BENCH_FILES", file) {
+                continue;
+            }
+            let mut seconds: BTreeMap<&str, f64> = BTreeMap::new();
+            let mut ids: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+            for (s, segment) in segments(text, SEGMENTS).into_iter().enumerate() {
+                // Take turns: a different encoder goes first each segment.
+                for k in 0..encoders.len() {
+                    let (name, encode) = &encoders[(k + s) % encoders.len()];
+                    let start = cpu_seconds();
+                    let got = encode(segment);
+                    *seconds.entry(name).or_default() += cpu_seconds() - start;
+                    ids.entry(name).or_default().extend(got);
+                }
+            }
+            let reference = &ids["tiktoken-rs"];
+            let mb = text.len() as f64 / 1e6;
+            let speed = |name: &str| (&ids[name] == reference).then(|| mb / seconds[name]);
+            let cells: Vec<String> = names
+                .iter()
+                .map(|n| speed(n).map_or("wrong ids".to_string(), |s| format!("{s:.1}")))
+                .collect();
+            let fastest_peer = names
+                .iter()
+                .filter(|n| **n != "bytepair")
+                .filter_map(|n| speed(n))
+                .fold(0.0, f64::max);
+            let ratio = match speed("bytepair") {
+                Some(ours) if fastest_peer > 0.0 => format!("{:.2}x", ours / fastest_peer),
+                _ => "-".to_string(),
+            };
+            println!("| {file} | {} | {ratio} |", cells.join(" | "));
+        }
+    }
+}

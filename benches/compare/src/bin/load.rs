@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release --bin load -- bytepair|hf FILE` (from
 //! benches/compare); `scripts/load_table.sh` runs it for every model.
+//! `load encoding NAME` loads one of bytepair's embedded encodings.
 
 use bytepair_compare::cpu_seconds;
 
@@ -18,7 +19,7 @@ fn peak_mib() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, engine, path] = &args[..] else {
-        eprintln!("usage: load bytepair|hf FILE");
+        eprintln!("usage: load bytepair|hf FILE, or load encoding NAME");
         std::process::exit(2);
     };
     let before = peak_mib();
@@ -26,6 +27,10 @@ fn main() {
     let size = match engine.as_str() {
         "bytepair" => bytepair::Tokenizer::from_tokenizer_json_file(path)
             .expect("bytepair loads it")
+            .vocab_size(),
+        // An embedded encoding by name (`load encoding o200k_base`).
+        "encoding" => bytepair::Tokenizer::by_name(path)
+            .expect("an embedded encoding")
             .vocab_size(),
         "hf" => tokenizers::Tokenizer::from_file(path)
             .expect("HF loads it")

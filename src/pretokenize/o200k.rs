@@ -85,11 +85,42 @@ fn with_contraction(bytes: &[u8], end: usize) -> usize {
     }
 }
 
+/// The end of the letters chunk at `i` when ASCII alone decides it: an
+/// optional ASCII prefix (P), then ASCII capitals and ASCII small letters,
+/// followed by ASCII or the end of the text. A capital is U and not W and a
+/// small letter W and not U, so both letter rules end where the small
+/// letters do (rule 1 when there are some; else rule 1 fails, having no W
+/// to back off to, and rule 2 takes the capitals). `None` when a
+/// non-ASCII character could continue a run, or there are no letters.
+#[inline]
+fn ascii_letters(bytes: &[u8], i: usize) -> Option<usize> {
+    let first = bytes[i];
+    let start = if first.is_ascii_alphabetic() {
+        i
+    } else if first.is_ascii() && !first.is_ascii_digit() && first != b'\r' && first != b'\n' {
+        i + 1
+    } else {
+        return None;
+    };
+    let rest = &bytes[start..];
+    let capitals = rest.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let small = rest[capitals..]
+        .iter()
+        .take_while(|c| c.is_ascii_lowercase())
+        .count();
+    let end = start + capitals + small;
+    let decided = bytes.get(end).is_none_or(u8::is_ascii);
+    (end > start && decided).then_some(end)
+}
+
 /// The end of the chunk that starts at `start` (`start < text.len()`).
 #[inline]
 pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let i = start;
+    if let Some(end) = ascii_letters(bytes, i) {
+        return with_contraction(bytes, end);
+    }
     let (class, len) = fine_char_at(bytes, i);
     let prefix = !matches!(
         class,

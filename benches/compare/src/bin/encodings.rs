@@ -43,8 +43,16 @@ fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
 
     let ranks_path = shared_dir().join(format!("data/tiktoken/{encoding}.tiktoken"));
     let ranks = std::fs::read(&ranks_path).expect("the rank file");
-    let splintr = splintr::Tokenizer::from_bytes(&ranks, &pattern, splintr::FxHashMap::default())
-        .expect("splintr");
+    // splintr's regex engine has no possessive quantifiers: its own
+    // spelling of each pattern.
+    let splintr_pattern = match encoding {
+        "r50k_base" => pattern.clone(),
+        "cl100k_base" => splintr::CL100K_BASE_PATTERN.to_string(),
+        _ => splintr::O200K_BASE_PATTERN.to_string(),
+    };
+    let splintr =
+        splintr::Tokenizer::from_bytes(&ranks, &splintr_pattern, splintr::FxHashMap::default())
+            .expect("splintr");
     all.push(("splintr", Box::new(move |t| splintr.encode_ordinary(t))));
 
     let mut encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = rustc_hash::FxHashMap::default();

@@ -85,22 +85,34 @@ fn with_contraction(bytes: &[u8], end: usize) -> usize {
     }
 }
 
-/// The end of the letters chunk at `i` when ASCII alone decides it: an
-/// optional ASCII prefix (P), then ASCII capitals and ASCII small letters,
-/// followed by ASCII or the end of the text. A capital is U and not W and a
-/// small letter W and not U, so both letter rules end where the small
-/// letters do (rule 1 when there are some; else rule 1 fails, having no W
-/// to back off to, and rule 2 takes the capitals). `None` when a
-/// non-ASCII character could continue a run, or there are no letters.
+/// What ASCII alone says of the letter rules (1 and 2) at `i`.
+enum AsciiLetters {
+    /// They match, up to here.
+    End(usize),
+    /// Neither matches: the chunk is a number, punctuation or whitespace.
+    None,
+    /// A non-ASCII character could take part: ask the full scanner.
+    Undecided,
+}
+
+/// The letter rules at `i` for an optional ASCII prefix (P), then ASCII
+/// capitals and ASCII small letters, followed by ASCII or the end of the
+/// text. A capital is U and not W and a small letter W and not U, so both
+/// rules end where the small letters do (rule 1 when there are some; else
+/// rule 1 fails, having no W to back off to, and rule 2 takes the
+/// capitals). Without letters after the prefix, neither rule matches.
 #[inline]
-fn ascii_letters(bytes: &[u8], i: usize) -> Option<usize> {
+fn ascii_letters(bytes: &[u8], i: usize) -> AsciiLetters {
     let first = bytes[i];
     let start = if first.is_ascii_alphabetic() {
         i
-    } else if first.is_ascii() && !first.is_ascii_digit() && first != b'\r' && first != b'\n' {
+    } else if first.is_ascii_digit() || first == b'\r' || first == b'\n' {
+        // No prefix, and no letter here.
+        return AsciiLetters::None;
+    } else if first.is_ascii() {
         i + 1
     } else {
-        return None;
+        return AsciiLetters::Undecided;
     };
     let rest = &bytes[start..];
     let capitals = rest.iter().take_while(|c| c.is_ascii_uppercase()).count();
@@ -109,8 +121,11 @@ fn ascii_letters(bytes: &[u8], i: usize) -> Option<usize> {
         .take_while(|c| c.is_ascii_lowercase())
         .count();
     let end = start + capitals + small;
-    let decided = bytes.get(end).is_none_or(u8::is_ascii);
-    (end > start && decided).then_some(end)
+    match bytes.get(end) {
+        Some(c) if !c.is_ascii() => AsciiLetters::Undecided,
+        _ if end > start => AsciiLetters::End(end),
+        _ => AsciiLetters::None,
+    }
 }
 
 /// The end of the chunk that starts at `start` (`start < text.len()`).
@@ -118,7 +133,8 @@ fn ascii_letters(bytes: &[u8], i: usize) -> Option<usize> {
 pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let i = start;
-    if let Some(end) = ascii_letters(bytes, i) {
+    let ascii = ascii_letters(bytes, i);
+    if let AsciiLetters::End(end) = ascii {
         return with_contraction(bytes, end);
     }
     let (class, len) = fine_char_at(bytes, i);
@@ -126,7 +142,11 @@ pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
         class,
         Fine::Lower | Fine::Upper | Fine::OtherLetter | Fine::Number
     ) && !matches!(bytes[i], b'\r' | b'\n');
-    for letters in [upper_then_lower, upper_run_then_lower] {
+    let letter_rules: &[fn(&[u8], usize) -> Option<usize>] = match ascii {
+        AsciiLetters::Undecided => &[upper_then_lower, upper_run_then_lower],
+        _ => &[],
+    };
+    for letters in letter_rules {
         if prefix {
             if let Some(end) = letters(bytes, i + len) {
                 return with_contraction(bytes, end);

@@ -308,7 +308,11 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     } as u32;
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     for quad in text.as_bytes().chunks(4) {
-        let digits: Vec<u32> = quad.iter().filter(|&&c| c != b'=').map(|&c| value(c)).collect();
+        let digits: Vec<u32> = quad
+            .iter()
+            .filter(|&&c| c != b'=')
+            .map(|&c| value(c))
+            .collect();
         let bits = digits.iter().fold(0u32, |acc, d| acc << 6 | d) << (6 * (4 - digits.len()));
         out.extend_from_slice(&bits.to_be_bytes()[1..digits.len()]);
     }

@@ -36,7 +36,10 @@ fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
         _ => tiktoken_rs::o200k_base(),
     }
     .expect("tiktoken-rs");
-    all.push(("tiktoken-rs", Box::new(move |t| tiktoken_rs.encode_ordinary(t))));
+    all.push((
+        "tiktoken-rs",
+        Box::new(move |t| tiktoken_rs.encode_ordinary(t)),
+    ));
 
     let tiktoken4 = tiktoken::get_encoding(encoding).expect("tiktoken 4.x");
     all.push(("tiktoken 4.x", Box::new(move |t| tiktoken4.encode(t))));
@@ -86,7 +89,9 @@ fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
         Ok(tokie) => all.push(("tokie", Box::new(move |t| tokie.encode(t, false).ids))),
         Err(e) => eprintln!("tokie: {e}"),
     }
-    all.into_iter().filter(|(name, _)| selected("BENCH_ENCODERS", name)).collect()
+    all.into_iter()
+        .filter(|(name, _)| selected("BENCH_ENCODERS", name))
+        .collect()
 }
 
 /// `text` in `n` segments cut after line ends.
@@ -121,7 +126,10 @@ fn main() {
         let encoders = encoders(encoding);
         let names: Vec<&str> = encoders.iter().map(|(n, _)| *n).collect();
         println!("\n{encoding}: MB/s, each segment encoded once, single thread, CPU time\n");
-        println!("| file | {} | bytepair / fastest exact peer |", names.join(" | "));
+        println!(
+            "| file | {} | bytepair / fastest exact peer |",
+            names.join(" | ")
+        );
         println!("|---|{}---:|", "---:|".repeat(names.len()));
         for (file, text) in &files {
             if !selected("BENCH_FILES", file) {

@@ -318,3 +318,93 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The encoders that support one of OpenAI's encodings (`r50k_base`,
+/// `cl100k_base`, `o200k_base`), by name, loaded as their documentation
+/// suggests from local data, bytepair first (`BENCH_ENCODERS` selects).
+pub fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
+    // Only the selected encoders are loaded (peak_memory measures one).
+    let want = |name: &str| selected("BENCH_ENCODERS", name);
+    let mut all: Vec<(&'static str, EncodeFn)> = Vec::new();
+    let pattern = match encoding {
+        "r50k_base" => bytepair::R50K_PATTERN,
+        "cl100k_base" => bytepair::CL100K_PATTERN,
+        _ => bytepair::O200K_PATTERN,
+    };
+    if want("bytepair") {
+        let tokenizer = bytepair::Tokenizer::by_name(encoding).expect("an embedded encoding");
+        all.push(("bytepair", Box::new(move |t| tokenizer.encode(t))));
+    }
+    if want("tiktoken-rs") {
+        let tiktoken_rs = match encoding {
+            "r50k_base" => tiktoken_rs::r50k_base(),
+            "cl100k_base" => tiktoken_rs::cl100k_base(),
+            _ => tiktoken_rs::o200k_base(),
+        }
+        .expect("tiktoken-rs");
+        all.push((
+            "tiktoken-rs",
+            Box::new(move |t| tiktoken_rs.encode_ordinary(t)),
+        ));
+    }
+    if want("tiktoken 4.x") {
+        let tiktoken4 = tiktoken::get_encoding(encoding).expect("tiktoken 4.x");
+        all.push(("tiktoken 4.x", Box::new(move |t| tiktoken4.encode(t))));
+    }
+    let ranks = || {
+        let path = shared_dir().join(format!("data/tiktoken/{encoding}.tiktoken"));
+        std::fs::read(&path).expect("the rank file")
+    };
+    if want("splintr") {
+        // splintr's regex engine has no possessive quantifiers: its own
+        // spelling of each pattern.
+        let splintr_pattern = match encoding {
+            "r50k_base" => pattern,
+            "cl100k_base" => splintr::CL100K_BASE_PATTERN,
+            _ => splintr::O200K_BASE_PATTERN,
+        };
+        let splintr = splintr::Tokenizer::from_bytes(
+            &ranks(),
+            splintr_pattern,
+            splintr::FxHashMap::default(),
+        )
+        .expect("splintr");
+        all.push(("splintr", Box::new(move |t| splintr.encode_ordinary(t))));
+    }
+    if want("riptoken") {
+        let ranks = ranks();
+        let mut encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = rustc_hash::FxHashMap::default();
+        for line in std::str::from_utf8(&ranks).expect("ASCII").lines() {
+            let (token, rank) = line.split_once(' ').expect("token rank");
+            encoder.insert(base64_decode(token), rank.parse().expect("rank"));
+        }
+        let riptoken = riptoken::CoreBPE::new(encoder, rustc_hash::FxHashMap::default(), pattern)
+            .expect("riptoken");
+        all.push(("riptoken", Box::new(move |t| riptoken.encode_ordinary(t))));
+    }
+    if encoding != "r50k_base" && want("toktok") {
+        let toktok = toktok::Tokenizer::builtin(encoding).expect("toktok");
+        all.push(("toktok", Box::new(move |t| toktok.encode(t.as_bytes()))));
+    }
+    if encoding != "r50k_base" && want("bpe-openai") {
+        let bpe = match encoding {
+            "cl100k_base" => bpe_openai::cl100k_base(),
+            _ => bpe_openai::o200k_base(),
+        };
+        all.push(("bpe-openai", Box::new(move |t| bpe.encode(t))));
+    }
+    if want("tokie") {
+        // tokie reads a tokenizer.json; bytepair writes the encoding's
+        // (HF gives tiktoken's ids with it).
+        let json = std::env::temp_dir().join(format!("bytepair-bench-{encoding}.json"));
+        bytepair::Tokenizer::by_name(encoding)
+            .expect("an embedded encoding")
+            .save_tokenizer_json(&json)
+            .expect("tokenizer.json");
+        match tokie::Tokenizer::from_json(&json) {
+            Ok(tokie) => all.push(("tokie", Box::new(move |t| tokie.encode(t, false).ids))),
+            Err(e) => eprintln!("tokie: {e}"),
+        }
+    }
+    all
+}

@@ -15,84 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use bytepair_compare::{corpus, cpu_seconds, selected, shared_dir};
+use bytepair_compare::{corpus, cpu_seconds, encoders, selected};
 
 /// Segments a file is cut into.
 const SEGMENTS: usize = 8;
-
-type EncodeFn = Box<dyn Fn(&str) -> Vec<u32>>;
-
-/// The encoders that support `encoding`, by name, loaded as their
-/// documentation suggests from local data.
-fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
-    let mut all: Vec<(&'static str, EncodeFn)> = Vec::new();
-    let by_name = bytepair::Tokenizer::by_name(encoding).expect("an embedded encoding");
-    let pattern = by_name.pattern().to_string();
-    all.push(("bytepair", Box::new(move |t| by_name.encode(t))));
-
-    let tiktoken_rs = match encoding {
-        "r50k_base" => tiktoken_rs::r50k_base(),
-        "cl100k_base" => tiktoken_rs::cl100k_base(),
-        _ => tiktoken_rs::o200k_base(),
-    }
-    .expect("tiktoken-rs");
-    all.push((
-        "tiktoken-rs",
-        Box::new(move |t| tiktoken_rs.encode_ordinary(t)),
-    ));
-
-    let tiktoken4 = tiktoken::get_encoding(encoding).expect("tiktoken 4.x");
-    all.push(("tiktoken 4.x", Box::new(move |t| tiktoken4.encode(t))));
-
-    let ranks_path = shared_dir().join(format!("data/tiktoken/{encoding}.tiktoken"));
-    let ranks = std::fs::read(&ranks_path).expect("the rank file");
-    // splintr's regex engine has no possessive quantifiers: its own
-    // spelling of each pattern.
-    let splintr_pattern = match encoding {
-        "r50k_base" => pattern.clone(),
-        "cl100k_base" => splintr::CL100K_BASE_PATTERN.to_string(),
-        _ => splintr::O200K_BASE_PATTERN.to_string(),
-    };
-    let splintr =
-        splintr::Tokenizer::from_bytes(&ranks, &splintr_pattern, splintr::FxHashMap::default())
-            .expect("splintr");
-    all.push(("splintr", Box::new(move |t| splintr.encode_ordinary(t))));
-
-    let mut encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = rustc_hash::FxHashMap::default();
-    for line in std::str::from_utf8(&ranks).expect("ASCII").lines() {
-        let (token, rank) = line.split_once(' ').expect("token rank");
-        let bytes = bytepair_compare::base64_decode(token);
-        encoder.insert(bytes, rank.parse().expect("rank"));
-    }
-    let riptoken = riptoken::CoreBPE::new(encoder, rustc_hash::FxHashMap::default(), &pattern)
-        .expect("riptoken");
-    all.push(("riptoken", Box::new(move |t| riptoken.encode_ordinary(t))));
-
-    if encoding != "r50k_base" {
-        let toktok = toktok::Tokenizer::builtin(encoding).expect("toktok");
-        all.push(("toktok", Box::new(move |t| toktok.encode(t.as_bytes()))));
-        let bpe = match encoding {
-            "cl100k_base" => bpe_openai::cl100k_base(),
-            _ => bpe_openai::o200k_base(),
-        };
-        all.push(("bpe-openai", Box::new(move |t| bpe.encode(t))));
-    }
-
-    // tokie reads a tokenizer.json; bytepair writes the encoding's (HF
-    // gives tiktoken's ids with it).
-    let json = std::env::temp_dir().join(format!("bytepair-bench-{encoding}.json"));
-    bytepair::Tokenizer::by_name(encoding)
-        .expect("an embedded encoding")
-        .save_tokenizer_json(&json)
-        .expect("tokenizer.json");
-    match tokie::Tokenizer::from_json(&json) {
-        Ok(tokie) => all.push(("tokie", Box::new(move |t| tokie.encode(t, false).ids))),
-        Err(e) => eprintln!("tokie: {e}"),
-    }
-    all.into_iter()
-        .filter(|(name, _)| selected("BENCH_ENCODERS", name))
-        .collect()
-}
 
 /// `text` in `n` segments cut after line ends.
 fn segments(text: &str, n: usize) -> Vec<&str> {

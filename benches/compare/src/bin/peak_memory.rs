@@ -3,7 +3,9 @@
 //! memory figures come from `benches/peak_memory.sh`. Beyond the corpus's
 //! 62 MB the text repeats. `bytepair-count` counts without building ids.
 //!
-//! `cargo run --release --bin peak_memory -- ENCODER [MEGABYTES]`
+//! `cargo run --release --bin peak_memory -- ENCODER [MEGABYTES] [ENCODING]`
+//! (with ENCODING, one of r50k_base, cl100k_base, o200k_base, the encoder
+//! is one of the `encodings` bin's).
 
 fn main() {
     let name = std::env::args()
@@ -13,6 +15,22 @@ fn main() {
         .nth(2)
         .map_or(25, |s| s.parse().expect("MEGABYTES is a number"))
         * 1_000_000;
+    if let Some(encoding) = std::env::args().nth(3) {
+        // SAFETY: set before any thread starts.
+        unsafe { std::env::set_var("BENCH_ENCODERS", &name) };
+        let (_, encode) = bytepair_compare::encoders(&encoding)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no encoder {name} for {encoding}"));
+        let text = corpus_text(size);
+        let ids = encode(&text);
+        println!(
+            "{name} {encoding}: {} bytes, {} tokens",
+            text.len(),
+            ids.len()
+        );
+        return;
+    }
     if name == "bytepair-count" {
         let text = corpus_text(size);
         let tokens = bytepair::Tokenizer::gpt2().count(&text);

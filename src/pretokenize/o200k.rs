@@ -85,6 +85,9 @@ fn with_contraction(bytes: &[u8], end: usize) -> usize {
     }
 }
 
+/// Rule 1 or 2 at a position: the end of its match, if any.
+type LetterRule = fn(&[u8], usize) -> Option<usize>;
+
 /// What ASCII alone says of the letter rules (1 and 2) at `i`.
 enum AsciiLetters {
     /// They match, up to here.
@@ -142,7 +145,7 @@ pub(crate) fn chunk_end(text: &str, start: usize) -> usize {
         class,
         Fine::Lower | Fine::Upper | Fine::OtherLetter | Fine::Number
     ) && !matches!(bytes[i], b'\r' | b'\n');
-    let letter_rules: &[fn(&[u8], usize) -> Option<usize>] = match ascii {
+    let letter_rules: &[LetterRule] = match ascii {
         AsciiLetters::Undecided => &[upper_then_lower, upper_run_then_lower],
         _ => &[],
     };

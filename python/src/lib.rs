@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytepair::{ChunkCounts, Error, Tokenizer, Trainer};
 use numpy::{IntoPyArray, PyArray1};
@@ -94,9 +95,40 @@ impl SpecialFinder {
 #[pyclass(frozen, module = "bytepair._bytepair")]
 struct Core {
     tokenizer: Tokenizer,
+    /// The finders of the sets of special tokens asked for lately, most
+    /// recent first: compiling one per call would cost more than encoding
+    /// a short text.
+    finders: Mutex<Vec<(Vec<String>, Arc<SpecialFinder>)>>,
 }
 
+/// How many sets of special tokens a [`Core`] keeps compiled.
+const FINDERS_KEPT: usize = 8;
+
 impl Core {
+    fn new(tokenizer: Tokenizer) -> Core {
+        Core {
+            tokenizer,
+            finders: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The finder of `tokens` (as the Python layer sends them: sorted),
+    /// compiled once.
+    fn finder(&self, tokens: Vec<String>) -> PyResult<Arc<SpecialFinder>> {
+        // A poisoned lock only means a panic elsewhere: the list is intact.
+        let mut finders = self.finders.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(at) = finders.iter().position(|(t, _)| *t == tokens) {
+            let found = finders.remove(at);
+            let finder = found.1.clone();
+            finders.insert(0, found);
+            return Ok(finder);
+        }
+        let finder = Arc::new(SpecialFinder::new(&tokens)?);
+        finders.insert(0, (tokens, finder.clone()));
+        finders.truncate(FINDERS_KEPT);
+        Ok(finder)
+    }
+
     /// The ids of `text`, the special tokens of `allowed` recognized and any
     /// other special token's text encoded as text (tiktoken's `encode` once
     /// its check for disallowed tokens has passed).
@@ -124,7 +156,7 @@ impl Core {
     fn encoding(name: &str) -> PyResult<Core> {
         let tokenizer = Tokenizer::by_name(name)
             .ok_or_else(|| PyValueError::new_err(format!("Unknown encoding {name}")))?;
-        Ok(Core { tokenizer })
+        Ok(Core::new(tokenizer))
     }
 
     /// A model's tokenizer.json, with its whole pipeline.
@@ -133,7 +165,7 @@ impl Core {
         let tokenizer = py
             .detach(|| Tokenizer::from_tokenizer_json_file(&path))
             .map_err(exception)?;
-        Ok(Core { tokenizer })
+        Ok(Core::new(tokenizer))
     }
 
     /// A tokenizer.json's contents.
@@ -142,7 +174,7 @@ impl Core {
         let tokenizer = py
             .detach(|| Tokenizer::from_tokenizer_json(json.as_bytes()))
             .map_err(exception)?;
-        Ok(Core { tokenizer })
+        Ok(Core::new(tokenizer))
     }
 
     /// GPT-2 style vocab.json and merges.txt.
@@ -151,7 +183,7 @@ impl Core {
         let tokenizer = py
             .detach(|| Tokenizer::from_gpt2_files(&vocab, &merges))
             .map_err(exception)?;
-        Ok(Core { tokenizer })
+        Ok(Core::new(tokenizer))
     }
 
     /// A tiktoken rank file with its pattern and special tokens.
@@ -169,7 +201,7 @@ impl Core {
         let tokenizer = py
             .detach(|| Tokenizer::from_tiktoken_file(&path, &pattern, &specials))
             .map_err(exception)?;
-        Ok(Core { tokenizer })
+        Ok(Core::new(tokenizer))
     }
 
     /// The pretokenization pattern.
@@ -222,7 +254,7 @@ impl Core {
         text: String,
         tokens: Vec<String>,
     ) -> PyResult<Option<String>> {
-        let finder = SpecialFinder::new(&tokens)?;
+        let finder = self.finder(tokens)?;
         Ok(py.detach(|| finder.first(&text).map(str::to_string)))
     }
 
@@ -234,7 +266,7 @@ impl Core {
         text: String,
         allowed: Vec<String>,
     ) -> PyResult<Vec<u32>> {
-        let finder = SpecialFinder::new(&allowed)?;
+        let finder = self.finder(allowed)?;
         Ok(py.detach(|| self.encode_allowing(&text, &finder)))
     }
 
@@ -245,7 +277,7 @@ impl Core {
         text: String,
         allowed: Vec<String>,
     ) -> PyResult<Bound<'py, PyArray1<u32>>> {
-        let finder = SpecialFinder::new(&allowed)?;
+        let finder = self.finder(allowed)?;
         let ids = py.detach(|| self.encode_allowing(&text, &finder));
         Ok(ids.into_pyarray(py))
     }
@@ -257,7 +289,7 @@ impl Core {
         texts: Vec<String>,
         allowed: Vec<String>,
     ) -> PyResult<Vec<Vec<u32>>> {
-        let finder = SpecialFinder::new(&allowed)?;
+        let finder = self.finder(allowed)?;
         Ok(py.detach(|| match finder.regex {
             None => self.tokenizer.encode_batch(&texts),
             Some(_) => map_parallel(&texts, |t| self.encode_allowing(t, &finder)),
@@ -272,7 +304,7 @@ impl Core {
         texts: Vec<String>,
         tokens: Vec<String>,
     ) -> PyResult<Option<String>> {
-        let finder = SpecialFinder::new(&tokens)?;
+        let finder = self.finder(tokens)?;
         if finder.regex.is_none() {
             return Ok(None);
         }
@@ -282,7 +314,7 @@ impl Core {
 
     /// The number of tokens `encode_allowing_special` gives.
     fn count(&self, py: Python<'_>, text: String, allowed: Vec<String>) -> PyResult<usize> {
-        let finder = SpecialFinder::new(&allowed)?;
+        let finder = self.finder(allowed)?;
         Ok(py.detach(|| match finder.regex {
             None => self.tokenizer.count(&text),
             Some(_) => self.encode_allowing(&text, &finder).len(),
@@ -466,7 +498,7 @@ fn train_from_counts(
     let tokenizer = py
         .detach(|| trainer.train_from_counts(counts))
         .map_err(exception)?;
-    Ok(Core { tokenizer })
+    Ok(Core::new(tokenizer))
 }
 
 #[pymodule]

@@ -157,20 +157,30 @@ class Encoding:
         return token in self._special_tokens.values()
 
     # -- encoding ------------------------------------------------------
-    def _allowed(
+    def _checked(
         self,
+        texts: list[str],
         allowed_special: Union[Literal["all"], AbstractSet[str]],
         disallowed_special: Union[Literal["all"], Collection[str]],
-    ) -> tuple[list[str], list[str]]:
+    ) -> list[str]:
+        """tiktoken's check: raises ``ValueError`` if one of ``texts`` holds
+        a disallowed special token; returns the allowed ones, sorted."""
         if allowed_special == "all":
             allowed = set(self._special_tokens)
         else:
             allowed = set(allowed_special)
         if disallowed_special == "all":
-            disallowed = set(self._special_tokens) - allowed
+            disallowed = sorted(set(self._special_tokens) - allowed)
         else:
-            disallowed = set(disallowed_special)
-        return sorted(allowed), sorted(disallowed)
+            disallowed = sorted(disallowed_special)
+        if disallowed:
+            if len(texts) == 1:
+                found = self._core.find_special(texts[0], disallowed)
+            else:
+                found = self._core.find_special_batch(texts, disallowed)
+            if found is not None:
+                self._refuse(found)
+        return sorted(allowed)
 
     @staticmethod
     def _refuse(token: str) -> None:
@@ -194,11 +204,7 @@ class Encoding:
         their ids; text holding one of ``disallowed_special`` (by default,
         every special token not allowed) raises ``ValueError``."""
         text = _text(text)
-        allowed, disallowed = self._allowed(allowed_special, disallowed_special)
-        if disallowed:
-            found = self._core.find_special(text, disallowed)
-            if found is not None:
-                self._refuse(found)
+        allowed = self._checked([text], allowed_special, disallowed_special)
         return self._core.encode_allowing_special(text, allowed)
 
     def encode_ordinary(self, text: str) -> list[int]:
@@ -214,11 +220,7 @@ class Encoding:
     ):
         """``encode`` as a numpy array of uint32."""
         text = _text(text)
-        allowed, disallowed = self._allowed(allowed_special, disallowed_special)
-        if disallowed:
-            found = self._core.find_special(text, disallowed)
-            if found is not None:
-                self._refuse(found)
+        allowed = self._checked([text], allowed_special, disallowed_special)
         return self._core.encode_to_numpy(text, allowed)
 
     def encode_batch(
@@ -232,11 +234,7 @@ class Encoding:
         """``encode`` of each text, on all cores (``num_threads`` is
         accepted for tiktoken's signature; bytepair uses every core)."""
         texts = [_text(t) for t in text]
-        allowed, disallowed = self._allowed(allowed_special, disallowed_special)
-        if disallowed:
-            found = self._core.find_special_batch(texts, disallowed)
-            if found is not None:
-                self._refuse(found)
+        allowed = self._checked(texts, allowed_special, disallowed_special)
         return self._core.encode_batch(texts, allowed)
 
     def encode_ordinary_batch(self, text: Sequence[str], *, num_threads: int = 0) -> list[list[int]]:
@@ -264,11 +262,7 @@ class Encoding:
     ) -> int:
         """``len(encode(text, ...))``, without building the list."""
         text = _text(text)
-        allowed, disallowed = self._allowed(allowed_special, disallowed_special)
-        if disallowed:
-            found = self._core.find_special(text, disallowed)
-            if found is not None:
-                self._refuse(found)
+        allowed = self._checked([text], allowed_special, disallowed_special)
         return self._core.count(text, allowed)
 
     # -- decoding ------------------------------------------------------

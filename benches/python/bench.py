@@ -21,29 +21,8 @@ import bytepair
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "python", "tests"))
-os.environ["TIKTOKEN_CACHE_DIR"] = ""
 
-
-def tiktoken_encoding(name):
-    import tiktoken
-    from tiktoken import load
-    from tiktoken_ext import openai_public
-
-    def local(url, expected_hash=None):
-        return load.load_tiktoken_bpe(os.path.join(ROOT, "data", "tiktoken", url.rsplit("/", 1)[1]))
-
-    openai_public.load_tiktoken_bpe = local
-    return tiktoken.Encoding(**getattr(openai_public, name)())
-
-
-def documents(text, size=4096):
-    out, start = [], 0
-    while start < len(text):
-        end = text.find("\n", start + size)
-        end = len(text) if end < 0 else end + 1
-        out.append(text[start:end])
-        start = end
-    return out
+from references import blocks as documents, tiktoken_encoding  # noqa: E402
 
 
 def best(runs, work):

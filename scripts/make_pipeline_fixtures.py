@@ -28,6 +28,7 @@ concatenations of them, and the first lines of the corpus samples. tests/pipelin
 import json, os, random
 from tokenizers import Tokenizer, AddedToken, Regex, models, trainers
 from tokenizers import normalizers as N, pre_tokenizers as P, processors as Q, decoders as D
+from model_parity import hf_record
 
 OUT = "tests/fixtures/pipeline"
 QWEN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -147,25 +148,18 @@ def byte_offsets(texts, enc):
 
 
 def record(tok, text, pair_with=None):
-    tok.encode_special_tokens = True
-    plain = tok.encode(text, add_special_tokens=False).ids
-    tok.encode_special_tokens = False
-    special = tok.encode(text, add_special_tokens=False).ids
-    enc = tok.encode(text, add_special_tokens=True)
-    starts = [0]
-    for ch in text:
-        starts.append(starts[-1] + len(ch.encode("utf-8")))
-    out = {"encode": plain}
-    # Left out where equal to the one before, to keep the files small.
-    if special != plain:
-        out["special"] = special
-    if enc.ids != special:
-        out["model"] = enc.ids
-    out["offsets"] = [x for s, e in enc.offsets for x in (starts[s], starts[e])]
-    out["decode"] = tok.decode(enc.ids, skip_special_tokens=False)
-    skip = tok.decode(enc.ids, skip_special_tokens=True)
-    if skip != out["decode"]:
-        out["decode_skip"] = skip
+    """HF's outputs for one text (model_parity.py's), each left out where
+    equal to the one before, to keep the files small; with a pair's."""
+    hf = hf_record(tok, text)
+    out = {"encode": hf["encode"]}
+    if hf["special"] != hf["encode"]:
+        out["special"] = hf["special"]
+    if hf["model"] != hf["special"]:
+        out["model"] = hf["model"]
+    out["offsets"] = [x for span in hf["offsets"] for x in span]
+    out["decode"] = hf["decode"]
+    if hf["decode_skip"] != hf["decode"]:
+        out["decode_skip"] = hf["decode_skip"]
     if pair_with is not None:
         pair = tok.encode(text, pair_with, add_special_tokens=True)
         out["pair"] = pair.ids

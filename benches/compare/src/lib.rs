@@ -8,6 +8,8 @@
 
 use std::path::PathBuf;
 
+use base64::Engine;
+
 /// A peer's encode function behind one signature.
 type EncodeFn = Box<dyn Fn(&str) -> Vec<u32>>;
 
@@ -295,30 +297,6 @@ pub fn cpu_seconds() -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
-/// Standard base64 (with padding) to bytes, for reading rank files into
-/// the peers that take a map of token bytes.
-pub fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {text}"),
-    } as u32;
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    for quad in text.as_bytes().chunks(4) {
-        let digits: Vec<u32> = quad
-            .iter()
-            .filter(|&&c| c != b'=')
-            .map(|&c| value(c))
-            .collect();
-        let bits = digits.iter().fold(0u32, |acc, d| acc << 6 | d) << (6 * (4 - digits.len()));
-        out.extend_from_slice(&bits.to_be_bytes()[1..digits.len()]);
-    }
-    out
-}
-
 /// The encoders that support one of OpenAI's encodings (`r50k_base`,
 /// `cl100k_base`, `o200k_base`), by name, loaded as their documentation
 /// suggests from local data, bytepair first (`BENCH_ENCODERS` selects).
@@ -376,7 +354,10 @@ pub fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
         let mut encoder: rustc_hash::FxHashMap<Vec<u8>, u32> = rustc_hash::FxHashMap::default();
         for line in std::str::from_utf8(&ranks).expect("ASCII").lines() {
             let (token, rank) = line.split_once(' ').expect("token rank");
-            encoder.insert(base64_decode(token), rank.parse().expect("rank"));
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(token)
+                .expect("base64");
+            encoder.insert(bytes, rank.parse().expect("rank"));
         }
         let riptoken = riptoken::CoreBPE::new(encoder, rustc_hash::FxHashMap::default(), pattern)
             .expect("riptoken");

@@ -203,11 +203,12 @@ fn read_input(input: &Input) -> Result<Vec<(String, String)>, Failure> {
             .read_to_end(&mut bytes)
             .map_err(|e| Failure::new(format!("standard input: {e}")))?;
         if !input.keep_newline {
-            let end = bytes.strip_suffix(b"\n").map_or(bytes.len(), <[u8]>::len);
-            let end = bytes[..end].strip_suffix(b"\r").map_or(end, <[u8]>::len);
-            let had_newline = end < bytes.len() && bytes[end..].ends_with(b"\n");
-            if had_newline {
-                bytes.truncate(end);
+            // The final line end, `\n` or `\r\n`; a lone `\r` is text.
+            if bytes.ends_with(b"\n") {
+                bytes.pop();
+                if bytes.ends_with(b"\r") {
+                    bytes.pop();
+                }
             }
         }
         let text = utf8(bytes, "standard input")?;

@@ -196,6 +196,7 @@ impl Model {
         let producible = vocab.ids().filter_map(|id| vocab.ordinary_bytes(id)).chain(
             merges
                 .iter()
+                .filter(|&(_, _, merged)| vocab.ordinary_bytes(merged).is_none())
                 .filter_map(|(_, _, merged)| vocab.bytes(merged)),
         );
         for bytes in producible {

@@ -51,7 +51,7 @@ pub(crate) fn load_with_splits(
 ) -> Result<(Vocab, Merges)> {
     let mut list = TokenList::with_capacity(data.len() / 10, data.len() / 2);
     // (rank, 1-based line) of each token, in file order, for errors.
-    let mut lines: Vec<(u32, usize)> = Vec::with_capacity(data.len() / 10);
+    let mut lines: Vec<(u32, u32)> = Vec::with_capacity(data.len() / 10);
     let mut bytes = Vec::new();
     for (index, raw) in data.split(|&b| b == b'\n').enumerate() {
         let number = index + 1;
@@ -75,7 +75,7 @@ pub(crate) fn load_with_splits(
             .and_then(|r| r.parse().ok())
             .ok_or_else(bad)?;
         list.push_ordinary(&bytes, rank);
-        lines.push((rank, number));
+        lines.push((rank, u32::try_from(number).unwrap_or(u32::MAX)));
     }
     let ordinary_count = lines.len();
     for &(text, id) in specials {
@@ -129,17 +129,13 @@ fn derive_merges(vocab: &Vocab, known: Option<&[u8]>) -> Merges {
     let mut merges = Merges::with_capacity(tokens.len());
     if splits.iter().all(|(_, split)| split.is_some()) {
         // Every token has its own split: its two halves are its rule.
-        let mut halves: Vec<&[u8]> = Vec::with_capacity(2 * splits.len());
-        for &(id, split) in &splits {
-            let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
-            let (left, right) = bytes.split_at(split.unwrap_or(0).min(bytes.len()));
-            halves.extend([left, right]);
-        }
-        let ids: Vec<Option<u32>> = halves.iter().map(|h| vocab.ordinary_id(h)).collect();
         let rules: Vec<(u32, u32, u32)> = splits
             .iter()
-            .zip(ids.chunks_exact(2))
-            .filter_map(|(&(id, _), pair)| Some((pair[0]?, pair[1]?, id)))
+            .filter_map(|&(id, split)| {
+                let bytes = vocab.ordinary_bytes(id)?;
+                let (left, right) = bytes.split_at(split?.min(bytes.len()));
+                Some((vocab.ordinary_id(left)?, vocab.ordinary_id(right)?, id))
+            })
             .collect();
         // A pair of ids concatenates to one string: no repeats.
         merges.push_all(&rules);

@@ -337,7 +337,7 @@ pub fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
         // splintr's regex engine has no possessive quantifiers: its own
         // spelling of each pattern.
         let splintr_pattern = match encoding {
-            "r50k_base" => pattern,
+            "r50k_base" => splintr::GPT2_PATTERN,
             "cl100k_base" => splintr::CL100K_BASE_PATTERN,
             _ => splintr::O200K_BASE_PATTERN,
         };

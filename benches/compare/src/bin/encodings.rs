@@ -53,10 +53,10 @@ fn main() {
         let names: Vec<&str> = encoders.iter().map(|(n, _)| *n).collect();
         println!("\n{encoding}: MB/s, each segment encoded once, single thread, CPU time\n");
         println!(
-            "| file | {} | bytepair / fastest exact peer |",
+            "| file | {} | bytepair / fastest exact peer | bytepair / tiktoken-rs |",
             names.join(" | ")
         );
-        println!("|---|{}---:|", "---:|".repeat(names.len()));
+        println!("|---|{}---:|---:|", "---:|".repeat(names.len()));
         for (file, text) in &files {
             if !selected("BENCH_FILES", file) {
                 continue;
@@ -89,7 +89,14 @@ fn main() {
                 Some(ours) if fastest_peer > 0.0 => format!("{:.2}x", ours / fastest_peer),
                 _ => "-".to_string(),
             };
-            println!("| {file} | {} | {ratio} |", cells.join(" | "));
+            let over_tiktoken_rs = match (speed("bytepair"), speed("tiktoken-rs")) {
+                (Some(ours), Some(theirs)) => format!("{:.1}x", ours / theirs),
+                _ => "-".to_string(),
+            };
+            println!(
+                "| {file} | {} | {ratio} | {over_tiktoken_rs} |",
+                cells.join(" | ")
+            );
         }
     }
 }

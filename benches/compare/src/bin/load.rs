@@ -4,7 +4,10 @@
 //!
 //! `cargo run --release --bin load -- bytepair|hf FILE` (from
 //! benches/compare); `scripts/load_table.sh` runs it for every model.
-//! `load encoding NAME` loads one of bytepair's embedded encodings.
+//! `load encoding NAME` loads one of bytepair's embedded encodings;
+//! `load peer ENCODER ENCODING` loads one of the `encodings` bin's encoders
+//! (bytepair among them) for an OpenAI encoding and encodes a short text, so
+//! that what an encoder builds on first use counts too.
 
 use bytepair_compare::cpu_seconds;
 
@@ -18,6 +21,12 @@ fn peak_mib() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let [_, peer, name, encoding] = &args[..] {
+        if peer == "peer" {
+            load_peer(name, encoding);
+            return;
+        }
+    }
     let [_, engine, path] = &args[..] else {
         eprintln!("usage: load bytepair|hf FILE, or load encoding NAME");
         std::process::exit(2);
@@ -44,4 +53,21 @@ fn main() {
         peak_mib(),
         peak_mib() - before
     );
+}
+
+/// `load peer ENCODER ENCODING`: one line, `ENCODER<TAB>ms<TAB>MiB`, the CPU
+/// time to load and first encode, and the peak resident memory.
+fn load_peer(name: &str, encoding: &str) {
+    // SAFETY: set before any thread starts.
+    unsafe { std::env::set_var("BENCH_ENCODERS", name) };
+    let t = cpu_seconds();
+    let encoders = bytepair_compare::encoders(encoding);
+    let Some((_, encode)) = encoders.first() else {
+        eprintln!("no encoder {name} for {encoding}");
+        std::process::exit(2);
+    };
+    let ids = encode("Hello world");
+    let cpu = cpu_seconds() - t;
+    assert!(!ids.is_empty());
+    println!("{name}\t{:.0}\t{:.0}", cpu * 1e3, peak_mib());
 }

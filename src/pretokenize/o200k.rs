@@ -29,7 +29,7 @@
 
 use super::cl100k::contraction_len;
 use super::classes::Fine;
-use super::scan::{fine_char_at, fine_run_end, whitespace_run};
+use super::scan::{ascii_run_end, fine_char_at, fine_run_end, whitespace_run};
 
 #[inline]
 fn is_upper(f: Fine) -> bool {
@@ -117,13 +117,8 @@ fn ascii_letters(bytes: &[u8], i: usize) -> AsciiLetters {
     } else {
         return AsciiLetters::Undecided;
     };
-    let rest = &bytes[start..];
-    let capitals = rest.iter().take_while(|c| c.is_ascii_uppercase()).count();
-    let small = rest[capitals..]
-        .iter()
-        .take_while(|c| c.is_ascii_lowercase())
-        .count();
-    let end = start + capitals + small;
+    let capitals = ascii_run_end(bytes, start, b'A', b'Z', false);
+    let end = ascii_run_end(bytes, capitals, b'a', b'z', false);
     match bytes.get(end) {
         Some(c) if !c.is_ascii() => AsciiLetters::Undecided,
         _ if end > start => AsciiLetters::End(end),

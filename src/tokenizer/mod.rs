@@ -12,10 +12,10 @@ mod special;
 use std::sync::Arc;
 
 use crate::decode::{DecodeStream, decode_into, decode_text};
-use crate::encode::{Count, Memo, Model};
+use crate::encode::{Count, Memo, Model, Sink};
 use crate::error::Result;
 use crate::pipeline::{Output, Pipeline};
-use crate::pretokenize::Pretokenizer;
+use crate::pretokenize::{ChunksWork, Pretokenizer};
 
 pub use special::AllowedSpecial;
 
@@ -176,8 +176,15 @@ impl Tokenizer {
         }
         let inner = &*self.inner;
         let mut count = Count::default();
-        let chunks = inner.pretokenizer.split(text);
-        inner.model.encode_chunks(chunks, &mut count);
+        let memo = &mut Memo::default();
+        inner.pretokenizer.with_chunks(
+            text,
+            EncodeChunks {
+                model: &inner.model,
+                memo,
+                sink: &mut count,
+            },
+        );
         count.0
     }
 
@@ -201,8 +208,14 @@ impl Tokenizer {
             return;
         }
         let inner = &*self.inner;
-        let chunks = inner.pretokenizer.split(text);
-        inner.model.encode_pieces_with(chunks, memo, ids);
+        inner.pretokenizer.with_chunks(
+            text,
+            EncodeChunks {
+                model: &inner.model,
+                memo,
+                sink: ids,
+            },
+        );
     }
 
     /// A place at or after `from` where `text` can be cut without changing
@@ -346,4 +359,21 @@ impl Tokenizer {
 /// a reallocation or two.
 pub(crate) fn ids_for(text: &str) -> Vec<u32> {
     Vec::with_capacity(text.len() / 4 + 1)
+}
+
+/// Encoding of a text's chunks into a sink, for
+/// [`Pretokenizer::with_chunks`].
+struct EncodeChunks<'a, S> {
+    model: &'a Model,
+    memo: &'a mut Memo,
+    sink: &'a mut S,
+}
+
+impl<'t, S: Sink> ChunksWork<'t> for EncodeChunks<'_, S> {
+    type Output = ();
+
+    #[inline]
+    fn run(self, chunks: impl Iterator<Item = &'t str>) {
+        self.model.encode_pieces_with(chunks, self.memo, self.sink);
+    }
 }

@@ -358,7 +358,7 @@ impl Tokenizer {
 /// four bytes a token, and text with more ids (at most one a byte) costs
 /// a reallocation or two.
 pub(crate) fn ids_for(text: &str) -> Vec<u32> {
-    Vec::with_capacity(text.len() / 4 + 1)
+    Vec::with_capacity(text.len() / 3 + 1)
 }
 
 /// Encoding of a text's chunks into a sink, for

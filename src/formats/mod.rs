@@ -1,6 +1,7 @@
 //! Reading and writing tokenizer files: GPT-2's vocab.json + merges.txt,
 //! tiktoken's rank files and HF's tokenizer.json.
 
+pub(crate) mod compact_ranks;
 pub(crate) mod gpt2;
 mod hf_char;
 pub(crate) mod hf_json;

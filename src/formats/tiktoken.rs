@@ -34,21 +34,6 @@ pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
 /// Reads a `.tiktoken` file into a vocabulary (with `specials` added) and
 /// the derived merge rules. `file` names the source in errors.
 pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<(Vocab, Merges)> {
-    load_with_splits(data, file, specials, None)
-}
-
-/// [`load`], with each token's own split (see [`derive_merges`]) given
-/// rather than found: `splits[i]` is the length of the left part for the
-/// `i`-th token of two or more bytes in id order, 0 for none. The embedded
-/// encodings store theirs (`data/tiktoken/*.splits`, checked against the
-/// derivation by the tests), which spares the derivation's millions of
-/// lookups when they load. Splits of another length are ignored.
-pub(crate) fn load_with_splits(
-    data: &[u8],
-    file: &str,
-    specials: &[(&str, u32)],
-    splits: Option<&[u8]>,
-) -> Result<(Vocab, Merges)> {
     let mut list = TokenList::with_capacity(data.len() / 10, data.len() / 2);
     // (rank, 1-based line) of each token, in file order, for errors.
     let mut lines: Vec<(u32, u32)> = Vec::with_capacity(data.len() / 10);
@@ -91,7 +76,7 @@ pub(crate) fn load_with_splits(
         let problem = super::vocab_problem(problem, describe, byte_token, count);
         Error::parse(file, None, problem)
     })?;
-    let merges = derive_merges(&vocab, splits);
+    let merges = derive_merges(&vocab);
     Ok((vocab, merges))
 }
 
@@ -109,17 +94,9 @@ pub(crate) fn load_with_splits(
 /// a hand-made file) can only form through another split, so then every
 /// split of such a token into two tokens becomes an alias rule, and ranks
 /// become ids (`Merges::push_ranked_by_id`).
-fn derive_merges(vocab: &Vocab, known: Option<&[u8]>) -> Merges {
+fn derive_merges(vocab: &Vocab) -> Merges {
     let tokens = multi_byte_tokens(vocab);
-    let known = known.filter(|k| k.len() == tokens.len());
-    let splits: Vec<(u32, Option<usize>)> = match known {
-        Some(known) => tokens
-            .iter()
-            .zip(known)
-            .map(|(&id, &k)| (id, (k > 0).then_some(k as usize)))
-            .collect(),
-        None => own_splits(vocab, &tokens),
-    };
+    let splits = own_splits(vocab, &tokens);
     let halves = |id: u32, k: usize| {
         let bytes = vocab.ordinary_bytes(id).unwrap_or_default();
         let left = vocab.ordinary_id(&bytes[..k])?;
@@ -157,8 +134,6 @@ fn derive_merges(vocab: &Vocab, known: Option<&[u8]>) -> Merges {
     merges
 }
 
-/// Where merging `bytes` by rank, with ranks below `id` only, leaves two
-/// parts: the position between them. `parts` is scratch space.
 /// The ordinary tokens of two or more bytes, in id order.
 fn multi_byte_tokens(vocab: &Vocab) -> Vec<u32> {
     let mut tokens: Vec<u32> = vocab
@@ -181,17 +156,8 @@ fn own_splits(vocab: &Vocab, tokens: &[u32]) -> Vec<(u32, Option<usize>)> {
         .collect()
 }
 
-/// The own splits of a rank file's tokens as [`load_with_splits`] takes
-/// them: one byte a token of two or more bytes, in id order.
-#[cfg(test)]
-pub(crate) fn splits_file(vocab: &Vocab) -> Vec<u8> {
-    let tokens = multi_byte_tokens(vocab);
-    let splits = own_splits(vocab, &tokens);
-    let byte =
-        |k: Option<usize>| u8::try_from(k.unwrap_or(0)).expect("tokens of at most 255 bytes");
-    splits.into_iter().map(|(_, k)| byte(k)).collect()
-}
-
+/// Where merging `bytes` by rank, with ranks below `id` only, leaves two
+/// parts: the position between them. `parts` is scratch space.
 fn own_split(
     vocab: &Vocab,
     id: u32,
@@ -327,51 +293,6 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(bad)
             );
-        }
-    }
-
-    /// Every token of OpenAI's four rank files has an own split, so their
-    /// rules are plain merge lists (and long chunks take the fast path).
-    #[test]
-    fn openai_rank_files_need_no_aliases() {
-        for (name, data) in [
-            (
-                "r50k",
-                &include_bytes!("../../data/tiktoken/r50k_base.tiktoken")[..],
-            ),
-            (
-                "p50k",
-                include_bytes!("../../data/tiktoken/p50k_base.tiktoken"),
-            ),
-            (
-                "cl100k",
-                include_bytes!("../../data/tiktoken/cl100k_base.tiktoken"),
-            ),
-            (
-                "o200k",
-                include_bytes!("../../data/tiktoken/o200k_base.tiktoken"),
-            ),
-        ] {
-            let (vocab, merges) = load(data, name, &[]).unwrap();
-            assert!(!merges.ranked_by_id(), "{name}");
-            let multi_byte = vocab.ids().filter(|&id| vocab.bytes(id).unwrap().len() > 1);
-            assert_eq!(merges.len(), multi_byte.count(), "{name}");
-            // The committed splits that the embedded encodings load with
-            // are the derived ones, and give the same rules.
-            // `BYTEPAIR_WRITE_SPLITS=1 cargo test --lib openai_rank_files`
-            // writes them again.
-            let path = format!(
-                "{}/data/tiktoken/{name}_base.splits",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let derived = splits_file(&vocab);
-            if std::env::var_os("BYTEPAIR_WRITE_SPLITS").is_some() {
-                std::fs::write(&path, &derived).unwrap();
-            }
-            let committed = std::fs::read(&path).unwrap();
-            assert!(committed == derived, "{path} differs from the derivation");
-            let (_, from_splits) = load_with_splits(data, name, &[], Some(&committed)).unwrap();
-            assert!(from_splits.iter().eq(merges.iter()), "{name}");
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use super::Tokenizer;
 use crate::encode::Model;
 use crate::error::{Error, Result};
-use crate::formats::{gpt2, hf_json, tiktoken};
+use crate::formats::{compact_ranks, gpt2, hf_json, tiktoken};
 use crate::pipeline::Splitter;
 use crate::pretokenize::Pretokenizer;
 
@@ -32,19 +32,18 @@ fn write(path: &Path, contents: &str) -> Result<()> {
 ))]
 fn embedded_encoding(
     cell: &'static OnceLock<Tokenizer>,
-    (ranks, splits): (&[u8], &[u8]),
-    name: &str,
+    ranks: &[u8],
     pattern: &str,
     specials: &[(&str, u32)],
 ) -> Tokenizer {
     cell.get_or_init(|| {
-        let load = || -> Result<Tokenizer> {
-            let pretokenizer = Pretokenizer::from_pattern(pattern)?;
-            let (vocab, merges) = tiktoken::load_with_splits(ranks, name, specials, Some(splits))?;
-            let model = Model::with_whole_piece_shortcut(vocab, merges);
-            Tokenizer::from_model(model, pretokenizer)
-        };
-        load().expect("the embedded rank files are valid (checked by the tests)")
+        let (vocab, merges) = compact_ranks::load(ranks, specials)
+            .expect("the embedded rank files are valid (checked by the tests)");
+        let pretokenizer = Pretokenizer::from_pattern(pattern)
+            .expect("the embedded encodings' patterns compile (checked by the tests)");
+        let model = Model::with_whole_piece_shortcut(vocab, merges);
+        Tokenizer::from_model(model, pretokenizer)
+            .expect("the embedded encodings' special tokens are valid (checked by the tests)")
     })
     .clone()
 }
@@ -85,11 +84,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            (
-                include_bytes!("../../data/tiktoken/r50k_base.tiktoken"),
-                include_bytes!("../../data/tiktoken/r50k_base.splits"),
-            ),
-            "embedded r50k_base.tiktoken",
+            include_bytes!("../../data/tiktoken/r50k_base.ranks"),
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
         )
@@ -103,11 +98,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            (
-                include_bytes!("../../data/tiktoken/p50k_base.tiktoken"),
-                include_bytes!("../../data/tiktoken/p50k_base.splits"),
-            ),
-            "embedded p50k_base.tiktoken",
+            include_bytes!("../../data/tiktoken/p50k_base.ranks"),
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
         )
@@ -121,11 +112,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            (
-                include_bytes!("../../data/tiktoken/cl100k_base.tiktoken"),
-                include_bytes!("../../data/tiktoken/cl100k_base.splits"),
-            ),
-            "embedded cl100k_base.tiktoken",
+            include_bytes!("../../data/tiktoken/cl100k_base.ranks"),
             crate::CL100K_PATTERN,
             crate::CL100K_SPECIAL_TOKENS,
         )
@@ -147,11 +134,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            (
-                include_bytes!("../../data/tiktoken/o200k_base.tiktoken"),
-                include_bytes!("../../data/tiktoken/o200k_base.splits"),
-            ),
-            "embedded o200k_base.tiktoken",
+            include_bytes!("../../data/tiktoken/o200k_base.ranks"),
             crate::O200K_PATTERN,
             crate::O200K_SPECIAL_TOKENS,
         )

@@ -8,6 +8,7 @@
 //! must be exactly `base64 rank`, the base64 canonical, the rank a decimal
 //! `u32`; repeated tokens and ranks are errors naming the line.
 
+use super::compact_ranks;
 use crate::error::{Error, ParseProblem, Result};
 use crate::merges::Merges;
 use crate::vocab::{TokenList, Vocab};
@@ -32,8 +33,24 @@ pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
 }
 
 /// Reads a `.tiktoken` file into a vocabulary (with `specials` added) and
-/// the derived merge rules. `file` names the source in errors.
+/// its merge rules: those of the embedded encoding with the same tokens (an
+/// OpenAI rank file read from disk), else derived. `file` names the source
+/// in errors.
 pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<(Vocab, Merges)> {
+    let vocab = read_vocab(data, file, specials)?;
+    let merges = match compact_ranks::known_rules(&vocab) {
+        Some(rules) => {
+            let mut merges = Merges::with_capacity(rules.len());
+            merges.push_all(&rules);
+            merges
+        }
+        None => derive_merges(&vocab),
+    };
+    Ok((vocab, merges))
+}
+
+/// The vocabulary of a `.tiktoken` file, with `specials` added.
+pub(crate) fn read_vocab(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<Vocab> {
     let mut list = TokenList::with_capacity(data.len() / 10, data.len() / 2);
     // (rank, 1-based line) of each token, in file order, for errors.
     let mut lines: Vec<(u32, u32)> = Vec::with_capacity(data.len() / 10);
@@ -76,8 +93,7 @@ pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<
         let problem = super::vocab_problem(problem, describe, byte_token, count);
         Error::parse(file, None, problem)
     })?;
-    let merges = derive_merges(&vocab);
-    Ok((vocab, merges))
+    Ok(vocab)
 }
 
 /// The merge rules of a rank file. Each token of two or more bytes gets, as
@@ -94,7 +110,7 @@ pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<
 /// a hand-made file) can only form through another split, so then every
 /// split of such a token into two tokens becomes an alias rule, and ranks
 /// become ids (`Merges::push_ranked_by_id`).
-fn derive_merges(vocab: &Vocab) -> Merges {
+pub(crate) fn derive_merges(vocab: &Vocab) -> Merges {
     let tokens = multi_byte_tokens(vocab);
     let splits = own_splits(vocab, &tokens);
     let halves = |id: u32, k: usize| {

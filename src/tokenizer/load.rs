@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use super::Tokenizer;
 use crate::encode::Model;
 use crate::error::{Error, Result};
-use crate::formats::{compact_ranks, gpt2, hf_json, tiktoken};
+use crate::formats::{gpt2, hf_json, tiktoken};
 use crate::pipeline::Splitter;
 use crate::pretokenize::Pretokenizer;
 
@@ -37,7 +37,7 @@ fn embedded_encoding(
     specials: &[(&str, u32)],
 ) -> Tokenizer {
     cell.get_or_init(|| {
-        let (vocab, merges) = compact_ranks::load(ranks, specials)
+        let (vocab, merges) = crate::formats::compact_ranks::load(ranks, specials)
             .expect("the embedded rank files are valid (checked by the tests)");
         let pretokenizer = Pretokenizer::from_pattern(pattern)
             .expect("the embedded encodings' patterns compile (checked by the tests)");
@@ -84,7 +84,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/r50k_base.ranks"),
+            crate::formats::compact_ranks::R50K_BASE,
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
         )
@@ -98,7 +98,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/p50k_base.ranks"),
+            crate::formats::compact_ranks::P50K_BASE,
             crate::R50K_PATTERN,
             &[("<|endoftext|>", 50256)],
         )
@@ -112,7 +112,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/cl100k_base.ranks"),
+            crate::formats::compact_ranks::CL100K_BASE,
             crate::CL100K_PATTERN,
             crate::CL100K_SPECIAL_TOKENS,
         )
@@ -134,7 +134,7 @@ impl Tokenizer {
         static CELL: OnceLock<Tokenizer> = OnceLock::new();
         embedded_encoding(
             &CELL,
-            include_bytes!("../../data/tiktoken/o200k_base.ranks"),
+            crate::formats::compact_ranks::O200K_BASE,
             crate::O200K_PATTERN,
             crate::O200K_SPECIAL_TOKENS,
         )

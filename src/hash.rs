@@ -243,19 +243,19 @@ impl ByteTable {
 /// own order: inserting in this order writes the table front to back, a
 /// few kilobytes at a time, where the given order would miss the cache at
 /// every insert once the table outgrows it. A counting sort: two passes.
-fn cache_order(homes: &[usize], size: usize) -> Vec<u32> {
+fn cache_order(homes: &[u32], size: usize) -> Vec<u32> {
     const REGIONS: usize = 4096;
     let per_region = size.div_ceil(REGIONS).max(1);
     let mut starts = vec![0u32; REGIONS + 1];
     for &home in homes {
-        starts[home / per_region + 1] += 1;
+        starts[home as usize / per_region + 1] += 1;
     }
     for r in 0..REGIONS {
         starts[r + 1] += starts[r];
     }
     let mut order = vec![0u32; homes.len()];
     for (i, &home) in homes.iter().enumerate() {
-        let region = home / per_region;
+        let region = home as usize / per_region;
         order[starts[region] as usize] = i as u32;
         starts[region] += 1;
     }
@@ -324,16 +324,26 @@ impl U64Table {
     /// the cache at every insert. Keys must be distinct (a repeated key
     /// keeps its first value in `entries`' order); returns whether they were.
     pub(crate) fn insert_all(&mut self, entries: &[(u64, u64)]) -> bool {
-        if (self.len + entries.len()) * 2 > self.slots.len() {
-            let mut bigger = U64Table::with_capacity(self.len + entries.len());
+        self.insert_all_with(entries.len(), |i| entries[i])
+    }
+
+    /// [`U64Table::insert_all`] of `count` entries, `entry(0)` to
+    /// `entry(count - 1)`, made on demand rather than kept in a vector.
+    pub(crate) fn insert_all_with(
+        &mut self,
+        count: usize,
+        entry: impl Fn(usize) -> (u64, u64),
+    ) -> bool {
+        if (self.len + count) * 2 > self.slots.len() {
+            let mut bigger = U64Table::with_capacity(self.len + count);
             let old: Vec<(u64, u64)> = self.iter().collect();
             bigger.insert_all(&old);
             *self = bigger;
         }
-        let homes: Vec<usize> = entries.iter().map(|&(key, _)| self.slot(key)).collect();
+        let homes: Vec<u32> = (0..count).map(|i| self.slot(entry(i).0) as u32).collect();
         let mut distinct = true;
         for i in cache_order(&homes, self.slots.len()) {
-            let (key, value) = entries[i as usize];
+            let (key, value) = entry(i as usize);
             distinct &= self.insert(key, value).is_none();
         }
         distinct
@@ -398,13 +408,13 @@ mod tests {
     fn cache_order_groups_by_region() {
         let mut rng = XorShift(5);
         let size = 1 << 16;
-        let homes: Vec<usize> = (0..50_000).map(|_| rng.below(size)).collect();
+        let homes: Vec<u32> = (0..50_000).map(|_| rng.below(size) as u32).collect();
         let order = cache_order(&homes, size);
         let mut seen = vec![false; homes.len()];
         for &i in &order {
             assert!(!std::mem::replace(&mut seen[i as usize], true));
         }
-        let region = |i: u32| homes[i as usize] / (size / 4096);
+        let region = |i: u32| homes[i as usize] as usize / (size / 4096);
         for pair in order.windows(2) {
             let (a, b) = (region(pair[0]), region(pair[1]));
             assert!(a < b || (a == b && pair[0] < pair[1]));

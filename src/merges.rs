@@ -47,6 +47,12 @@ pub(crate) struct Merges {
     ranked_by_id: bool,
 }
 
+/// The bit of a filter of `64 - shift` bits that stands for `key`.
+#[inline]
+fn filter_bit(shift: u32, key: u64) -> usize {
+    (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> shift) as usize
+}
+
 #[inline]
 fn key(left: u32, right: u32) -> u64 {
     (left as u64) << 32 | right as u64
@@ -66,6 +72,12 @@ const SUBSET_SPREAD: usize = 4;
 impl Merges {
     /// An empty table with room for `capacity` rules.
     pub(crate) fn with_capacity(capacity: usize) -> Merges {
+        Merges::holding(capacity, Vec::with_capacity(capacity))
+    }
+
+    /// A table with room for `capacity` rules, whose rule list is `ordered`
+    /// (not yet indexed).
+    fn holding(capacity: usize, ordered: Vec<(u32, u32, u32)>) -> Merges {
         let filter_bits = (capacity * FILTER_BITS_PER_RULE)
             .next_power_of_two()
             .clamp(1 << 12, 1 << 24);
@@ -73,9 +85,19 @@ impl Merges {
             by_pair: U64Table::with_capacity(capacity),
             maybe_rule: vec![0; filter_bits / 64],
             filter_shift: 64 - filter_bits.trailing_zeros(),
-            ordered: Vec::with_capacity(capacity),
+            ordered,
             ranked_by_id: false,
         }
+    }
+
+    /// The rules `(left, right, merged)`, whose pairs are all distinct,
+    /// ranked in their order, as [`Merges::push`] of each would make them;
+    /// the vector becomes the rule list, and the table is built in the
+    /// cache-friendly order of [`U64Table::insert_all`].
+    pub(crate) fn from_rules(rules: Vec<(u32, u32, u32)>) -> Merges {
+        let mut merges = Merges::holding(rules.len(), rules);
+        merges.index_from(0);
+        merges
     }
 
     /// Appends the rule `left right -> merged` with the next rank. Returns the
@@ -93,21 +115,20 @@ impl Merges {
         }
     }
 
-    /// Appends `rules`, whose pairs are all distinct, with the next ranks,
-    /// as [`Merges::push`] one by one would, building the table in the
-    /// cache-friendly order of [`U64Table::insert_all`].
-    pub(crate) fn push_all(&mut self, rules: &[(u32, u32, u32)]) {
-        let first = self.ordered.len() as u32;
-        let entries: Vec<(u64, u64)> = (first..)
-            .zip(rules)
-            .map(|(rank, &(left, right, merged))| (key(left, right), pack(rank, merged)))
-            .collect();
-        let distinct = self.by_pair.insert_all(&entries);
-        debug_assert!(distinct, "push_all takes distinct pairs");
-        for &(key, _) in &entries {
-            self.mark(key);
+    /// Puts the rules of `ordered` from position `first` on into the table
+    /// and the filter, with their positions as ranks.
+    fn index_from(&mut self, first: usize) {
+        let added = &self.ordered[first..];
+        let entry = |i: usize| {
+            let (left, right, merged) = added[i];
+            (key(left, right), pack((first + i) as u32, merged))
+        };
+        let distinct = self.by_pair.insert_all_with(added.len(), entry);
+        debug_assert!(distinct, "the pairs are distinct");
+        for &(left, right, _) in added {
+            let bit = filter_bit(self.filter_shift, key(left, right));
+            self.maybe_rule[bit / 64] |= 1 << (bit % 64);
         }
-        self.ordered.extend_from_slice(rules);
     }
 
     /// Adds the rule `left right -> merged` with tiktoken's rank: the merged
@@ -164,7 +185,7 @@ impl Merges {
     /// table's, so that the two hashes are independent).
     #[inline]
     fn filter_bit(&self, key: u64) -> usize {
-        (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> self.filter_shift) as usize
+        filter_bit(self.filter_shift, key)
     }
 
     fn mark(&mut self, key: u64) {

@@ -163,9 +163,7 @@ pub(crate) fn load(
     }
     let vocab = Vocab::new(list).ok()?;
     let rules = parts.rules(made.into_iter(), vocab.id_bound() as u32)?;
-    let mut merges = Merges::with_capacity(rules.len());
-    merges.push_all(&rules);
-    Some((vocab, merges))
+    Some((vocab, Merges::from_rules(rules)))
 }
 
 /// The rules of `vocab` if its ordinary tokens are exactly those of one of

@@ -39,11 +39,7 @@ pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
 pub(crate) fn load(data: &[u8], file: &str, specials: &[(&str, u32)]) -> Result<(Vocab, Merges)> {
     let vocab = read_vocab(data, file, specials)?;
     let merges = match compact_ranks::known_rules(&vocab) {
-        Some(rules) => {
-            let mut merges = Merges::with_capacity(rules.len());
-            merges.push_all(&rules);
-            merges
-        }
+        Some(rules) => Merges::from_rules(rules),
         None => derive_merges(&vocab),
     };
     Ok((vocab, merges))
@@ -119,7 +115,6 @@ pub(crate) fn derive_merges(vocab: &Vocab) -> Merges {
         let right = vocab.ordinary_id(&bytes[k..])?;
         Some((left, right))
     };
-    let mut merges = Merges::with_capacity(tokens.len());
     if splits.iter().all(|(_, split)| split.is_some()) {
         // Every token has its own split: its two halves are its rule.
         let rules: Vec<(u32, u32, u32)> = splits
@@ -131,9 +126,9 @@ pub(crate) fn derive_merges(vocab: &Vocab) -> Merges {
             })
             .collect();
         // A pair of ids concatenates to one string: no repeats.
-        merges.push_all(&rules);
-        return merges;
+        return Merges::from_rules(rules);
     }
+    let mut merges = Merges::with_capacity(tokens.len());
     for &(id, split) in &splits {
         let own = split.and_then(|k| halves(id, k));
         if let Some((left, right)) = own {

@@ -96,7 +96,7 @@ impl Merges {
     /// cache-friendly order of [`U64Table::insert_all`].
     pub(crate) fn from_rules(rules: Vec<(u32, u32, u32)>) -> Merges {
         let mut merges = Merges::holding(rules.len(), rules);
-        merges.index_from(0);
+        merges.index_all();
         merges
     }
 
@@ -115,17 +115,17 @@ impl Merges {
         }
     }
 
-    /// Puts the rules of `ordered` from position `first` on into the table
-    /// and the filter, with their positions as ranks.
-    fn index_from(&mut self, first: usize) {
-        let added = &self.ordered[first..];
+    /// Puts every rule of `ordered` into the table and the filter, with its
+    /// position as its rank.
+    fn index_all(&mut self) {
+        let rules = &self.ordered;
         let entry = |i: usize| {
-            let (left, right, merged) = added[i];
-            (key(left, right), pack((first + i) as u32, merged))
+            let (left, right, merged) = rules[i];
+            (key(left, right), pack(i as u32, merged))
         };
-        let distinct = self.by_pair.insert_all_with(added.len(), entry);
+        let distinct = self.by_pair.insert_all_with(rules.len(), entry);
         debug_assert!(distinct, "the pairs are distinct");
-        for &(left, right, _) in added {
+        for &(left, right, _) in rules {
             let bit = filter_bit(self.filter_shift, key(left, right));
             self.maybe_rule[bit / 64] |= 1 << (bit % 64);
         }

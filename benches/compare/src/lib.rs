@@ -301,8 +301,19 @@ pub fn cpu_seconds() -> f64 {
 /// `cl100k_base`, `o200k_base`), by name, loaded as their documentation
 /// suggests from local data, bytepair first (`BENCH_ENCODERS` selects).
 pub fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
-    // Only the selected encoders are loaded (peak_memory measures one).
-    let want = |name: &str| selected("BENCH_ENCODERS", name);
+    encoders_where(encoding, |name| selected("BENCH_ENCODERS", name))
+}
+
+/// The one encoder called `name` for `encoding`, if it supports it (the
+/// measurements of one encoder in a process of its own: loading, peak
+/// memory, a first pass).
+pub fn encoder(encoding: &str, name: &str) -> Option<EncodeFn> {
+    let (_, encode) = encoders_where(encoding, |n| n == name).into_iter().next()?;
+    Some(encode)
+}
+
+/// [`encoders`] of the names `want` accepts; only those are loaded.
+fn encoders_where(encoding: &str, want: impl Fn(&str) -> bool) -> Vec<(&'static str, EncodeFn)> {
     let mut all: Vec<(&'static str, EncodeFn)> = Vec::new();
     let pattern = match encoding {
         "r50k_base" => bytepair::R50K_PATTERN,
@@ -388,4 +399,24 @@ pub fn encoders(encoding: &str) -> Vec<(&'static str, EncodeFn)> {
         }
     }
     all
+}
+
+/// `text` in `n` segments cut after line ends.
+pub fn segments(text: &str, n: usize) -> Vec<&str> {
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..=n {
+        let mut end = (text.len() * k / n).max(start);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        end = match text[end..].find('\n') {
+            Some(i) if k < n => end + i + 1,
+            _ if k < n => end,
+            _ => text.len(),
+        };
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out
 }

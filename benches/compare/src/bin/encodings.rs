@@ -15,30 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use bytepair_compare::{corpus, cpu_seconds, encoders, selected};
+use bytepair_compare::{corpus, cpu_seconds, encoders, segments, selected};
 
 /// Segments a file is cut into.
 const SEGMENTS: usize = 8;
-
-/// `text` in `n` segments cut after line ends.
-fn segments(text: &str, n: usize) -> Vec<&str> {
-    let mut out = Vec::with_capacity(n);
-    let mut start = 0;
-    for k in 1..=n {
-        let mut end = (text.len() * k / n).max(start);
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        end = match text[end..].find('\n') {
-            Some(i) if k < n => end + i + 1,
-            _ if k < n => end,
-            _ => text.len(),
-        };
-        out.push(&text[start..end]);
-        start = end;
-    }
-    out
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

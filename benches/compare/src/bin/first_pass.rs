@@ -1,9 +1,10 @@
 //! One encoder on one corpus file in a process of its own: the file cut in 8
-//! segments at line ends, each encoded once, CPU time. Where the `encodings`
-//! bin runs every file through one process (so that an encoder's cache kept
-//! across calls arrives at each file warm from the files before it), this
-//! is an encoder's first meeting with the text. ROUNDS (default 1) encodes
-//! the file again that many times, for an encoder's steady state.
+//! segments at line ends as the `encodings` bin cuts it, each encoded once,
+//! CPU time. Where the `encodings` bin runs every file through one process
+//! (so that an encoder's cache kept across calls arrives at each file warm
+//! from the files before it), this is an encoder's first meeting with the
+//! text. ROUNDS (default 1) encodes the file again that many times, for an
+//! encoder's steady state.
 //!
 //! `cargo run --release --bin first_pass -- ENCODING ENCODER FILE`
 
@@ -13,19 +14,12 @@ fn main() {
         eprintln!("usage: first_pass ENCODING ENCODER FILE");
         std::process::exit(2);
     };
-    // SAFETY: set before any thread starts.
-    unsafe { std::env::set_var("BENCH_ENCODERS", name) };
-    let encoders = bytepair_compare::encoders(encoding);
-    let Some((_, encode)) = encoders.first() else {
+    let Some(encode) = bytepair_compare::encoder(encoding, name) else {
         eprintln!("no encoder {name} for {encoding}");
         std::process::exit(2);
     };
     let text = std::fs::read_to_string(file).expect("a readable UTF-8 file");
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let segments: Vec<String> = lines
-        .chunks(lines.len().div_ceil(8).max(1))
-        .map(|c| c.concat())
-        .collect();
+    let segments = bytepair_compare::segments(&text, 8);
     let rounds: usize = std::env::var("ROUNDS").map_or(1, |r| r.parse().expect("ROUNDS"));
     let mut tokens = 0;
     let start = bytepair_compare::cpu_seconds();

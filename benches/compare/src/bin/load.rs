@@ -21,14 +21,16 @@ fn peak_mib() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, peer, name, encoding] = &args[..] {
-        if peer == "peer" {
-            load_peer(name, encoding);
-            return;
-        }
+    if let [_, peer, name, encoding] = &args[..]
+        && peer == "peer"
+    {
+        load_peer(name, encoding);
+        return;
     }
     let [_, engine, path] = &args[..] else {
-        eprintln!("usage: load bytepair|hf FILE, or load encoding NAME");
+        eprintln!(
+            "usage: load bytepair|hf FILE, load encoding NAME, or load peer ENCODER ENCODING"
+        );
         std::process::exit(2);
     };
     let before = peak_mib();
@@ -58,11 +60,8 @@ fn main() {
 /// `load peer ENCODER ENCODING`: one line, `ENCODER<TAB>ms<TAB>MiB`, the CPU
 /// time to load and first encode, and the peak resident memory.
 fn load_peer(name: &str, encoding: &str) {
-    // SAFETY: set before any thread starts.
-    unsafe { std::env::set_var("BENCH_ENCODERS", name) };
     let t = cpu_seconds();
-    let encoders = bytepair_compare::encoders(encoding);
-    let Some((_, encode)) = encoders.first() else {
+    let Some(encode) = bytepair_compare::encoder(encoding, name) else {
         eprintln!("no encoder {name} for {encoding}");
         std::process::exit(2);
     };

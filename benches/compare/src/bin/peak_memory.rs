@@ -16,11 +16,7 @@ fn main() {
         .map_or(25, |s| s.parse().expect("MEGABYTES is a number"))
         * 1_000_000;
     if let Some(encoding) = std::env::args().nth(3) {
-        // SAFETY: set before any thread starts.
-        unsafe { std::env::set_var("BENCH_ENCODERS", &name) };
-        let (_, encode) = bytepair_compare::encoders(&encoding)
-            .into_iter()
-            .next()
+        let encode = bytepair_compare::encoder(&encoding, &name)
             .unwrap_or_else(|| panic!("no encoder {name} for {encoding}"));
         let text = corpus_text(size);
         let ids = encode(&text);

@@ -120,9 +120,8 @@ pub(crate) fn derive_merges(vocab: &Vocab) -> Merges {
         let rules: Vec<(u32, u32, u32)> = splits
             .iter()
             .filter_map(|&(id, split)| {
-                let bytes = vocab.ordinary_bytes(id)?;
-                let (left, right) = bytes.split_at(split?.min(bytes.len()));
-                Some((vocab.ordinary_id(left)?, vocab.ordinary_id(right)?, id))
+                let (left, right) = halves(id, split?)?;
+                Some((left, right, id))
             })
             .collect();
         // A pair of ids concatenates to one string: no repeats.

@@ -116,11 +116,15 @@ impl<'d> Parts<'d> {
     }
 
     /// The rules, `(left, right, merged)`, of the tokens of two or more
-    /// bytes in order, given their ids; `None` if one names an id at or
-    /// past `bound`.
-    fn rules(&self, ids: impl Iterator<Item = u32>, bound: u32) -> Option<Vec<(u32, u32, u32)>> {
+    /// bytes in order (a token's id is its rank); `None` if one names an id
+    /// at or past `bound`.
+    fn merge_rules(&self, bound: u32) -> Option<Vec<(u32, u32, u32)>> {
+        let made = self
+            .tokens()
+            .filter(|token| token.is_none_or(|(_, bytes)| bytes.len() > 1));
         let mut rules = Vec::with_capacity(self.rules.len() / 6);
-        for (id, rule) in ids.zip(self.rules.chunks_exact(6)) {
+        for (token, rule) in made.zip(self.rules.chunks_exact(6)) {
+            let (id, _) = token?;
             let (left, right) = (u24(&rule[..3]), u24(&rule[3..]));
             if left >= bound || right >= bound {
                 return None;
@@ -150,19 +154,15 @@ pub(crate) fn load(
     let parts = Parts::of(data)?;
     let mut list =
         TokenList::with_capacity(parts.lengths.len() + specials.len(), parts.bytes.len());
-    let mut made = Vec::with_capacity(parts.rules.len() / 6);
     for token in parts.tokens() {
         let (rank, bytes) = token?;
         list.push_ordinary(bytes, rank);
-        if bytes.len() > 1 {
-            made.push(rank);
-        }
     }
     for &(text, id) in specials {
         list.push_special(text, id);
     }
     let vocab = Vocab::new(list).ok()?;
-    let rules = parts.rules(made.into_iter(), vocab.id_bound() as u32)?;
+    let rules = parts.merge_rules(vocab.id_bound() as u32)?;
     Some((vocab, Merges::from_rules(rules)))
 }
 
@@ -190,17 +190,13 @@ pub(crate) fn known_rules(vocab: &Vocab) -> Option<Vec<(u32, u32, u32)>> {
         if parts.lengths.len() != ordinary {
             return None;
         }
-        let mut made = Vec::with_capacity(parts.rules.len() / 6);
         for token in parts.tokens() {
             let (rank, bytes) = token?;
             if vocab.ordinary_bytes(rank) != Some(bytes) {
                 return None;
             }
-            if bytes.len() > 1 {
-                made.push(rank);
-            }
         }
-        parts.rules(made.into_iter(), vocab.id_bound() as u32)
+        parts.merge_rules(vocab.id_bound() as u32)
     })
 }
 

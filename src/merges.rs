@@ -9,7 +9,7 @@
 //! and besides each token's own rule every other split of the token into two
 //! tokens gets a rule (an alias) of the same rank.
 
-use crate::hash::U64Table;
+use crate::hash::{Fill, U64Table};
 
 /// A packed rule that is no rule: greater than every real one.
 pub(crate) const NO_RULE: u64 = u64::MAX;
@@ -72,17 +72,17 @@ const SUBSET_SPREAD: usize = 4;
 impl Merges {
     /// An empty table with room for `capacity` rules.
     pub(crate) fn with_capacity(capacity: usize) -> Merges {
-        Merges::holding(capacity, Vec::with_capacity(capacity))
+        Merges::holding(capacity, Vec::with_capacity(capacity), Fill::Dense)
     }
 
-    /// A table with room for `capacity` rules, whose rule list is `ordered`
-    /// (not yet indexed).
-    fn holding(capacity: usize, ordered: Vec<(u32, u32, u32)>) -> Merges {
+    /// A table with room for `capacity` rules filled up to `fill`, whose
+    /// rule list is `ordered` (not yet indexed).
+    fn holding(capacity: usize, ordered: Vec<(u32, u32, u32)>, fill: Fill) -> Merges {
         let filter_bits = (capacity * FILTER_BITS_PER_RULE)
             .next_power_of_two()
             .clamp(1 << 12, 1 << 24);
         Merges {
-            by_pair: U64Table::with_capacity(capacity),
+            by_pair: U64Table::filled(capacity, fill),
             maybe_rule: vec![0; filter_bits / 64],
             filter_shift: 64 - filter_bits.trailing_zeros(),
             ordered,
@@ -95,7 +95,7 @@ impl Merges {
     /// the vector becomes the rule list, and the table is built in the
     /// cache-friendly order of [`U64Table::insert_all`].
     pub(crate) fn from_rules(rules: Vec<(u32, u32, u32)>) -> Merges {
-        let mut merges = Merges::holding(rules.len(), rules);
+        let mut merges = Merges::holding(rules.len(), rules, Fill::Dense);
         merges.index_all();
         merges
     }
@@ -213,8 +213,7 @@ impl Merges {
                 .map(|(rank, &(left, right, merged))| (key(left, right), pack(rank, merged)))
                 .collect()
         };
-        let mut subset = Merges::with_capacity(kept.len() * SUBSET_SPREAD);
-        subset.ordered = Vec::new();
+        let mut subset = Merges::holding(kept.len() * SUBSET_SPREAD, Vec::new(), Fill::Half);
         subset.ranked_by_id = self.ranked_by_id;
         for (key, rule) in kept {
             subset.by_pair.insert(key, rule);

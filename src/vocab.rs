@@ -6,7 +6,7 @@
 //! `<|endoftext|>`) are literal strings that only
 //! `encode_with_special_tokens` produces; ordinary encoding never looks them up.
 
-use crate::hash::{ByteTable, Probe};
+use crate::hash::{ByteTable, Fill, Probe};
 use std::collections::HashMap;
 
 /// A token id's bytes live in `data[start..end]`; `start == end` marks an id
@@ -158,7 +158,7 @@ impl Vocab {
 
         let mut spans = vec![Span::default(); id_count];
         let mut owner = vec![u32::MAX; id_count];
-        let mut ordinary = ByteTable::with_capacity(tokens.len());
+        let mut ordinary = ByteTable::filled(tokens.len(), Fill::Dense);
         let mut byte_ids = [u32::MAX; 256];
         let mut specials: Vec<(String, u32)> = Vec::new();
         let mut special_ids: HashMap<String, u32> = HashMap::new();

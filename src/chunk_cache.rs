@@ -18,67 +18,63 @@ const MAX_BYTES: usize = 8 << 20;
 
 /// Chunks merged so far in this call, with their ids.
 pub(crate) struct ChunkCache {
+    /// Values are the positions of the chunks' records in `records`.
     table: ByteTable,
     /// The chunks' bytes, one after another.
     keys: Vec<u8>,
-    /// The chunks' ids, one list after another.
-    ids: Vec<u32>,
-    /// Per chunk: where its bytes and its ids are.
-    entries: Vec<Entry>,
+    /// Per chunk, one after another: where its bytes start and end in
+    /// `keys`, the number of its ids, and the ids. A hit reads its ids from
+    /// the record the table points at, with no index in between.
+    records: Vec<u32>,
+    /// Chunks remembered.
+    len: usize,
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    key_start: u32,
-    key_end: u32,
-    ids_start: u32,
-    ids_end: u32,
-}
+/// The words of a record before its ids.
+const HEADER: usize = 3;
 
 impl ChunkCache {
     pub(crate) fn new() -> ChunkCache {
         ChunkCache {
             table: ByteTable::with_capacity(1024),
             keys: Vec::new(),
-            ids: Vec::new(),
-            entries: Vec::new(),
+            records: Vec::new(),
+            len: 0,
         }
-    }
-
-    fn key(&self, index: u32) -> &[u8] {
-        let e = self.entries[index as usize];
-        &self.keys[e.key_start as usize..e.key_end as usize]
     }
 
     /// The ids of `chunk` (whose probe is given), if it was merged earlier
     /// in this call.
     #[inline]
     pub(crate) fn get(&self, chunk: &[u8], probe: Probe) -> Option<&[u32]> {
-        let index = self.table.get_probed(chunk, probe, |i| self.key(i))?;
-        let e = self.entries[index as usize];
-        Some(&self.ids[e.ids_start as usize..e.ids_end as usize])
+        let (keys, records) = (&self.keys, &self.records);
+        let at = self.table.get_probed(chunk, probe, |at| key(keys, records, at))? as usize;
+        let count = records[at + 2] as usize;
+        Some(&records[at + HEADER..at + HEADER + count])
     }
 
     /// Remembers that `chunk` merges to `ids`, unless the cache is full.
     pub(crate) fn insert(&mut self, chunk: &[u8], ids: &[u32]) {
-        let bytes = self.keys.len() + chunk.len() + 4 * (self.ids.len() + ids.len());
-        if self.entries.len() >= MAX_ENTRIES || bytes > MAX_BYTES || chunk.is_empty() {
+        let bytes = self.keys.len() + chunk.len() + 4 * (self.records.len() + HEADER + ids.len());
+        if self.len >= MAX_ENTRIES || bytes > MAX_BYTES || chunk.is_empty() {
             return;
         }
-        let entry = Entry {
-            key_start: self.keys.len() as u32,
-            key_end: (self.keys.len() + chunk.len()) as u32,
-            ids_start: self.ids.len() as u32,
-            ids_end: (self.ids.len() + ids.len()) as u32,
-        };
+        let at = self.records.len() as u32;
+        self.records.extend_from_slice(&[
+            self.keys.len() as u32,
+            (self.keys.len() + chunk.len()) as u32,
+            ids.len() as u32,
+        ]);
+        self.records.extend_from_slice(ids);
         self.keys.extend_from_slice(chunk);
-        self.ids.extend_from_slice(ids);
-        self.entries.push(entry);
-        let index = (self.entries.len() - 1) as u32;
-        let (keys, entries) = (&self.keys, &self.entries);
-        self.table.insert(chunk, index, |i| {
-            let e = entries[i as usize];
-            &keys[e.key_start as usize..e.key_end as usize]
-        });
+        self.len += 1;
+        let (keys, records) = (&self.keys, &self.records);
+        self.table.insert(chunk, at, |at| key(keys, records, at));
     }
+}
+
+/// The bytes of the chunk whose record is at `at`.
+fn key<'k>(keys: &'k [u8], records: &[u32], at: u32) -> &'k [u8] {
+    let at = at as usize;
+    &keys[records[at] as usize..records[at + 1] as usize]
 }

@@ -71,6 +71,37 @@ impl TokenList {
         self.push(text.as_bytes(), id, Kind::Special);
     }
 
+    /// Adds an ordinary token whose bytes are those of the tokens pushed
+    /// `left`-th and `right`-th (counting from 0), one after the other;
+    /// `None`, adding nothing, if there are not that many.
+    pub(crate) fn push_ordinary_joined(&mut self, left: usize, right: usize, id: u32) -> Option<()> {
+        let (left, right) = (self.tokens.get(left)?.0, self.tokens.get(right)?.0);
+        let start = self.data.len() as u32;
+        self.data.extend_from_within(left.range());
+        self.data.extend_from_within(right.range());
+        let span = Span {
+            start,
+            end: self.data.len() as u32,
+        };
+        self.tokens.push((span, id, Kind::Ordinary));
+        Some(())
+    }
+
+    /// The bytes of the token pushed `index`-th.
+    pub(crate) fn bytes(&self, index: usize) -> &[u8] {
+        &self.data[self.tokens[index].0.range()]
+    }
+
+    /// The id of the token pushed `index`-th.
+    pub(crate) fn id(&self, index: usize) -> u32 {
+        self.tokens[index].1
+    }
+
+    /// The number of tokens pushed.
+    pub(crate) fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
     fn push(&mut self, bytes: &[u8], id: u32, kind: Kind) {
         // Offsets are u32 to halve the id table; `Vocab::new` rejects a list
         // whose bytes do not fit.

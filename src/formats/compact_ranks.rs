@@ -1,32 +1,38 @@
 //! The compact form of a rank file in which the embedded encodings are
-//! stored: each token's bytes and each token's rule, ready to use.
+//! stored: each token's merge rule, from which its bytes follow.
 //!
 //! A `.tiktoken` file is base64 text, one token a line, and carries no merge
 //! rules; reading it means decoding every line and then finding every
 //! token's rule, its *own split* (see `tiktoken::derive_merges`), by
 //! looking up the two halves in the vocabulary: for o200k_base, 400,000
-//! lookups scattered over an 8 MB table. This form stores the result of
-//! all that, so that loading only copies bytes and builds the two hash
-//! tables. It is written from the rank file by the tests, which check it
-//! against the derivation (`BYTEPAIR_WRITE_RANKS=1 cargo test --lib
-//! compact_ranks` writes it again), and against the SHA-256 digests OpenAI
-//! publishes for its rank files.
+//! lookups scattered over the table. This form stores the result of all
+//! that, so that loading only joins bytes and builds the two hash tables.
+//! A token of two or more bytes is stored as its rule alone, its two
+//! halves' ids: its bytes are theirs, one after the other, and both halves
+//! come before it (OpenAI's rules are monotone: each joins tokens made by
+//! lower-ranked rules). It is written from the rank file by the tests,
+//! which check it against the derivation (`BYTEPAIR_WRITE_RANKS=1 cargo test
+//! --lib compact_ranks` writes it again), and against the SHA-256 digests
+//! OpenAI publishes for its rank files.
 //!
 //! Layout, integers little-endian:
 //!
 //! ```text
-//! "bytepair compact ranks 1\n"
+//! "bytepair compact ranks 2\n"
 //! u32 n                        ordinary tokens, in rank order
 //! u32 g, then g × (u32, u32)   where ranks jump: (token index, its rank);
 //!                              every other token's rank is the one before + 1
-//! n × u8                       the tokens' lengths
-//! the tokens' bytes, one after another
-//! per token of two or more bytes, in rank order: u24 left, u24 right
+//! n × (u24 left, u24 right)    per token: its rule's halves, as the indices
+//!                              of earlier tokens in this list; for a token
+//!                              of one byte, 0xFFFFFF and the byte
 //! ```
 
-use crate::vocab::Vocab;
+use crate::vocab::{TokenList, Vocab};
 
-const MAGIC: &[u8] = b"bytepair compact ranks 1\n";
+const MAGIC: &[u8] = b"bytepair compact ranks 2\n";
+
+/// The left half that marks a token of one byte.
+const ONE_BYTE: u32 = 0xFF_FFFF;
 
 /// Reads `data` in order, failing (with `None`) where it is too short.
 struct Reader<'d> {
@@ -60,79 +66,60 @@ pub(crate) const CL100K_BASE: &[u8] = include_bytes!("../../data/tiktoken/cl100k
 #[cfg(feature = "o200k_base")]
 pub(crate) const O200K_BASE: &[u8] = include_bytes!("../../data/tiktoken/o200k_base.ranks");
 
-/// The parts of a compact file.
-struct Parts<'d> {
-    /// `(token index, rank)` where ranks jump, 8 bytes each.
-    jumps: &'d [u8],
-    lengths: &'d [u8],
-    bytes: &'d [u8],
-    /// 6 bytes a token of two or more bytes.
-    rules: &'d [u8],
+/// The tokens and rules of a compact file.
+struct Decoded {
+    /// The ordinary tokens, in rank order.
+    list: TokenList,
+    /// `(left, right, merged)` ids, one per token of two or more bytes, in
+    /// rank order.
+    rules: Vec<(u32, u32, u32)>,
 }
 
-impl<'d> Parts<'d> {
-    /// The parts of `data`, or `None` if it is not a compact file.
-    fn of(data: &'d [u8]) -> Option<Parts<'d>> {
-        let mut reader = Reader {
-            data: data.strip_prefix(MAGIC)?,
-        };
-        let count = reader.u32()? as usize;
-        let jumps = reader.u32()? as usize;
-        let jumps = reader.take(jumps.checked_mul(8)?)?;
-        let lengths = reader.take(count)?;
-        let bytes = reader.take(lengths.iter().map(|&l| l as usize).sum())?;
-        let multi_byte = lengths.iter().filter(|&&l| l > 1).count();
-        let rules = reader.take(multi_byte.checked_mul(6)?)?;
-        reader.data.is_empty().then_some(Parts {
-            jumps,
-            lengths,
-            bytes,
-            rules,
-        })
+/// The tokens and rules of `data`, or `None` if it is not a compact file
+/// (cut short, lengthened, a rule naming a later token, a rank past
+/// `u32::MAX`).
+fn decode(data: &[u8]) -> Option<Decoded> {
+    let mut reader = Reader {
+        data: data.strip_prefix(MAGIC)?,
+    };
+    let count = reader.u32()? as usize;
+    let jump_count = reader.u32()? as usize;
+    let jumps = reader.take(jump_count.checked_mul(8)?)?;
+    let halves = reader.take(count.checked_mul(6)?)?;
+    if !reader.data.is_empty() {
+        return None;
     }
-
-    /// Each token's rank and bytes, in order (`None` for a rank past
-    /// `u32::MAX`).
-    fn tokens(&self) -> impl Iterator<Item = Option<(u32, &'d [u8])>> + '_ {
-        let mut jumps = self.jumps.chunks_exact(8).map(|j| {
-            let word = |k: usize| u32::from_le_bytes([j[k], j[k + 1], j[k + 2], j[k + 3]]);
-            (word(0) as usize, word(4))
-        });
-        let mut next_jump = jumps.next();
-        let (mut start, mut rank) = (0, Some(0u32));
-        self.lengths
-            .iter()
-            .enumerate()
-            .map(move |(index, &length)| {
-                if let Some((_, to)) = next_jump.filter(|&(at, _)| at == index) {
-                    rank = Some(to);
-                    next_jump = jumps.next();
-                }
-                let end = start + length as usize;
-                let token = (rank?, &self.bytes[start..end]);
-                (start, rank) = (end, rank?.checked_add(1));
-                Some(token)
-            })
-    }
-
-    /// The rules, `(left, right, merged)`, of the tokens of two or more
-    /// bytes in order (a token's id is its rank); `None` if one names an id
-    /// at or past `bound`.
-    fn merge_rules(&self, bound: u32) -> Option<Vec<(u32, u32, u32)>> {
-        let made = self
-            .tokens()
-            .filter(|token| token.is_none_or(|(_, bytes)| bytes.len() > 1));
-        let mut rules = Vec::with_capacity(self.rules.len() / 6);
-        for (token, rule) in made.zip(self.rules.chunks_exact(6)) {
-            let (id, _) = token?;
-            let (left, right) = (u24(&rule[..3]), u24(&rule[3..]));
-            if left >= bound || right >= bound {
+    let mut jumps = jumps.chunks_exact(8).map(|j| {
+        let word = |k: usize| u32::from_le_bytes([j[k], j[k + 1], j[k + 2], j[k + 3]]);
+        (word(0) as usize, word(4))
+    });
+    let mut next_jump = jumps.next();
+    // Tokens average about 7 bytes.
+    let mut list = TokenList::with_capacity(count, count * 8);
+    let mut ids = Vec::with_capacity(count);
+    let mut rules = Vec::with_capacity(count);
+    let mut rank = Some(0u32);
+    for (index, pair) in halves.chunks_exact(6).enumerate() {
+        if let Some((_, to)) = next_jump.filter(|&(at, _)| at == index) {
+            rank = Some(to);
+            next_jump = jumps.next();
+        }
+        let id = rank?;
+        let (left, right) = (u24(&pair[..3]), u24(&pair[3..]));
+        if left == ONE_BYTE {
+            list.push_ordinary(&[u8::try_from(right).ok()?], id);
+        } else {
+            let (left, right) = (left as usize, right as usize);
+            if left >= index || right >= index {
                 return None;
             }
-            rules.push((left, right, id));
+            list.push_ordinary_joined(left, right, id)?;
+            rules.push((ids[left], ids[right], id));
         }
-        Some(rules)
+        ids.push(id);
+        rank = id.checked_add(1);
     }
+    Some(Decoded { list, rules })
 }
 
 /// The vocabulary (with `specials` added) and the rules of a compact rank
@@ -149,21 +136,12 @@ pub(crate) fn load(
     data: &[u8],
     specials: &[(&str, u32)],
 ) -> Option<(Vocab, crate::merges::Merges)> {
-    use crate::merges::Merges;
-    use crate::vocab::TokenList;
-    let parts = Parts::of(data)?;
-    let mut list =
-        TokenList::with_capacity(parts.lengths.len() + specials.len(), parts.bytes.len());
-    for token in parts.tokens() {
-        let (rank, bytes) = token?;
-        list.push_ordinary(bytes, rank);
-    }
+    let Decoded { mut list, rules } = decode(data)?;
     for &(text, id) in specials {
         list.push_special(text, id);
     }
     let vocab = Vocab::new(list).ok()?;
-    let rules = parts.merge_rules(vocab.id_bound() as u32)?;
-    Some((vocab, Merges::from_rules(rules)))
+    Some((vocab, crate::merges::Merges::from_rules(rules)))
 }
 
 /// The rules of `vocab` if its ordinary tokens are exactly those of one of
@@ -186,17 +164,20 @@ pub(crate) fn known_rules(vocab: &Vocab) -> Option<Vec<(u32, u32, u32)>> {
         .filter(|&id| vocab.ordinary_bytes(id).is_some())
         .count();
     embedded.iter().find_map(|data| {
-        let parts = Parts::of(data)?;
-        if parts.lengths.len() != ordinary {
+        // The token count is read before anything is decoded.
+        let count = data.strip_prefix(MAGIC)?.get(..4)?;
+        if u32::from_le_bytes(count.try_into().ok()?) as usize != ordinary {
             return None;
         }
-        for token in parts.tokens() {
-            let (rank, bytes) = token?;
-            if vocab.ordinary_bytes(rank) != Some(bytes) {
-                return None;
-            }
-        }
-        parts.merge_rules(vocab.id_bound() as u32)
+        let Decoded { list, rules } = decode(data)?;
+        let ranks = rules.iter().map(|&(_, _, id)| id);
+        // Each token of the file has its bytes in `vocab` under its rank.
+        let same = (0..list.len()).all(|index| {
+            let id = list.id(index);
+            vocab.ordinary_bytes(id) == Some(list.bytes(index))
+        });
+        let bound = vocab.id_bound() as u32;
+        (same && ranks.clone().all(|id| id < bound)).then_some(rules)
     })
 }
 
@@ -223,19 +204,20 @@ pub(crate) fn write(vocab: &Vocab, merges: &crate::merges::Merges) -> Vec<u8> {
         out.extend(index.to_le_bytes());
         out.extend(rank.to_le_bytes());
     }
-    let bytes = |id: u32| vocab.ordinary_bytes(id).expect("ordinary");
-    for &id in &ids {
-        out.push(u8::try_from(bytes(id).len()).expect("tokens of at most 255 bytes"));
-    }
-    for &id in &ids {
-        out.extend(bytes(id));
-    }
+    let index_of: std::collections::HashMap<u32, u32> =
+        (0u32..).zip(&ids).map(|(index, &id)| (id, index)).collect();
     let rule_of: std::collections::HashMap<u32, (u32, u32)> = merges
         .iter()
         .map(|(left, right, merged)| (merged, (left, right)))
         .collect();
-    for &id in ids.iter().filter(|&&id| bytes(id).len() > 1) {
-        let (left, right) = rule_of[&id];
+    for &id in &ids {
+        let (left, right) = match vocab.ordinary_bytes(id).expect("ordinary") {
+            [byte] => (ONE_BYTE, u32::from(*byte)),
+            _ => {
+                let (left, right) = rule_of[&id];
+                (index_of[&left], index_of[&right])
+            }
+        };
         assert!(left < 1 << 24 && right < 1 << 24);
         out.extend(&left.to_le_bytes()[..3]);
         out.extend(&right.to_le_bytes()[..3]);
@@ -344,5 +326,13 @@ mod tests {
         let last = bad_rule.len() - 1;
         bad_rule[last] = 0xFF;
         assert!(load(&bad_rule, &[]).is_none());
+        // The last token made from itself: a half must come before it.
+        let count = u32::from_le_bytes(good[MAGIC.len()..][..4].try_into().unwrap());
+        let mut own_half = good.clone();
+        let at = own_half.len() - 6;
+        own_half[at..at + 3].copy_from_slice(&(count - 1).to_le_bytes()[..3]);
+        assert!(load(&own_half, &[]).is_none());
+        own_half[at..at + 3].copy_from_slice(&(count - 2).to_le_bytes()[..3]);
+        assert!(load(&own_half, &[]).is_some(), "an earlier half is accepted");
     }
 }

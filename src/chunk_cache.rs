@@ -48,7 +48,9 @@ impl ChunkCache {
     #[inline]
     pub(crate) fn get(&self, chunk: &[u8], probe: Probe) -> Option<&[u32]> {
         let (keys, records) = (&self.keys, &self.records);
-        let at = self.table.get_probed(chunk, probe, |at| key(keys, records, at))? as usize;
+        let at = self
+            .table
+            .get_probed(chunk, probe, |at| key(keys, records, at))? as usize;
         let count = records[at + 2] as usize;
         Some(&records[at + HEADER..at + HEADER + count])
     }

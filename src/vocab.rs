@@ -73,9 +73,17 @@ impl TokenList {
 
     /// Adds an ordinary token whose bytes are those of the tokens pushed
     /// `left`-th and `right`-th (counting from 0), one after the other;
-    /// `None`, adding nothing, if there are not that many.
-    pub(crate) fn push_ordinary_joined(&mut self, left: usize, right: usize, id: u32) -> Option<()> {
+    /// `None`, adding nothing, if there are not that many or if the bytes
+    /// would pass the 4 GiB that offsets reach.
+    pub(crate) fn push_ordinary_joined(
+        &mut self,
+        left: usize,
+        right: usize,
+        id: u32,
+    ) -> Option<()> {
         let (left, right) = (self.tokens.get(left)?.0, self.tokens.get(right)?.0);
+        let joined = left.range().len() + right.range().len();
+        u32::try_from(self.data.len() + joined).ok()?;
         let start = self.data.len() as u32;
         self.data.extend_from_within(left.range());
         self.data.extend_from_within(right.range());

@@ -47,12 +47,6 @@ pub(crate) struct Merges {
     ranked_by_id: bool,
 }
 
-/// The bit of a filter of `64 - shift` bits that stands for `key`.
-#[inline]
-fn filter_bit(shift: u32, key: u64) -> usize {
-    (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> shift) as usize
-}
-
 #[inline]
 fn key(left: u32, right: u32) -> u64 {
     (left as u64) << 32 | right as u64
@@ -125,9 +119,9 @@ impl Merges {
         };
         let distinct = self.by_pair.insert_all_with(rules.len(), entry);
         debug_assert!(distinct, "the pairs are distinct");
-        for &(left, right, _) in rules {
-            let bit = filter_bit(self.filter_shift, key(left, right));
-            self.maybe_rule[bit / 64] |= 1 << (bit % 64);
+        for i in 0..self.ordered.len() {
+            let (left, right, _) = self.ordered[i];
+            self.mark(key(left, right));
         }
     }
 
@@ -185,7 +179,7 @@ impl Merges {
     /// table's, so that the two hashes are independent).
     #[inline]
     fn filter_bit(&self, key: u64) -> usize {
-        filter_bit(self.filter_shift, key)
+        (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> self.filter_shift) as usize
     }
 
     fn mark(&mut self, key: u64) {

@@ -96,7 +96,6 @@ fn decode(data: &[u8]) -> Option<Decoded> {
     let mut next_jump = jumps.next();
     // Tokens average about 7 bytes.
     let mut list = TokenList::with_capacity(count, count * 8);
-    let mut ids = Vec::with_capacity(count);
     let mut rules = Vec::with_capacity(count);
     let mut rank = Some(0u32);
     for (index, pair) in halves.chunks_exact(6).enumerate() {
@@ -114,9 +113,8 @@ fn decode(data: &[u8]) -> Option<Decoded> {
                 return None;
             }
             list.push_ordinary_joined(left, right, id)?;
-            rules.push((ids[left], ids[right], id));
+            rules.push((list.id(left), list.id(right), id));
         }
-        ids.push(id);
         rank = id.checked_add(1);
     }
     Some(Decoded { list, rules })

@@ -174,17 +174,8 @@ impl Tokenizer {
         if self.pipeline().is_some() {
             return self.encode(text).len();
         }
-        let inner = &*self.inner;
         let mut count = Count::default();
-        let memo = &mut Memo::default();
-        inner.pretokenizer.with_chunks(
-            text,
-            EncodeChunks {
-                model: &inner.model,
-                memo,
-                sink: &mut count,
-            },
-        );
+        self.encode_chunks_into(text, &mut Memo::default(), &mut count);
         count.0
     }
 
@@ -207,13 +198,20 @@ impl Tokenizer {
             self.pipeline_encode(pipeline, text, true, memo, ids);
             return;
         }
+        self.encode_chunks_into(text, memo, ids);
+    }
+
+    /// Gives `sink` the ids of the chunks of `text` (no pipeline), through
+    /// the pretokenizer's own chunk iterator.
+    #[inline]
+    fn encode_chunks_into(&self, text: &str, memo: &mut Memo, sink: &mut impl Sink) {
         let inner = &*self.inner;
         inner.pretokenizer.with_chunks(
             text,
             EncodeChunks {
                 model: &inner.model,
                 memo,
-                sink: ids,
+                sink,
             },
         );
     }

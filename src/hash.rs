@@ -140,6 +140,12 @@ impl ByteTable {
         ByteTable::filled(capacity, Fill::Half)
     }
 
+    /// The number of slots (for the tests).
+    #[cfg(test)]
+    pub(crate) fn size(&self) -> usize {
+        self.slots.len()
+    }
+
     /// A table for up to `capacity` keys, filled up to `fill`.
     pub(crate) fn filled(capacity: usize, fill: Fill) -> ByteTable {
         let size = fill.size_for(capacity);

@@ -90,6 +90,8 @@ pub(crate) struct Memo {
     /// The cache's hits and misses in the current window.
     hits: u32,
     misses: u32,
+    /// The room a new cache starts with (see [`ChunkCache::with_capacity`]).
+    cache_entries: usize,
     scratch: Scratch,
 }
 
@@ -101,12 +103,22 @@ impl Default for Memo {
             cache_after: CACHE_AFTER,
             hits: 0,
             misses: 0,
+            cache_entries: 0,
             scratch: Scratch::default(),
         }
     }
 }
 
 impl Memo {
+    /// A memo for one call over `text_len` bytes: its cache, if one is
+    /// made, starts with room for the chunks such a text is likely to need.
+    pub(crate) fn for_text(text_len: usize) -> Memo {
+        Memo {
+            cache_entries: ChunkCache::entries_for(text_len),
+            ..Memo::default()
+        }
+    }
+
     /// Counts a miss (a chunk that was merged), making, keeping or dropping
     /// the cache; returns whether the chunk is to be remembered.
     #[inline]
@@ -116,7 +128,7 @@ impl Memo {
             if self.merged < self.cache_after {
                 return false;
             }
-            self.cache = Some(ChunkCache::new());
+            self.cache = Some(ChunkCache::with_capacity(self.cache_entries));
             (self.hits, self.misses) = (0, 0);
         }
         self.misses += 1;

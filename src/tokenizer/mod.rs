@@ -153,7 +153,7 @@ impl Tokenizer {
     /// `<|endoftext|>` is encoded as ordinary text (like tiktoken's
     /// `encode_ordinary`), so user input can never inject a special token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        self.encode_with_memo(text, &mut Memo::default())
+        self.encode_with_memo(text, &mut Memo::for_text(text.len()))
     }
 
     /// The ids of `text` in a new vector, with the memo of earlier texts or
@@ -175,7 +175,7 @@ impl Tokenizer {
             return self.encode(text).len();
         }
         let mut count = Count::default();
-        self.encode_chunks_into(text, &mut Memo::default(), &mut count);
+        self.encode_chunks_into(text, &mut Memo::for_text(text.len()), &mut count);
         count.0
     }
 

@@ -102,7 +102,7 @@ impl Tokenizer {
         add_special_tokens: bool,
     ) -> Vec<(u32, Range<usize>)> {
         let model = &self.inner.model;
-        let mut memo = Memo::default();
+        let mut memo = Memo::for_text(texts.iter().map(|text| text.len()).sum());
         let mut parts: Vec<Encoded> = texts
             .iter()
             .enumerate()

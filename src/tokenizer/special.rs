@@ -174,7 +174,7 @@ impl Tokenizer {
     ) -> Result<()> {
         // One memo for the whole call: the chunk cache learned in one
         // segment serves the segments after the next special token.
-        let mut memo = Memo::default();
+        let mut memo = Memo::for_text(text.len());
         if let Some(pipeline) = self.pipeline() {
             let first = ids.len();
             self.pipeline_encode(pipeline, text, false, &mut memo, ids);

@@ -35,6 +35,9 @@ const HEADER: usize = 3;
 
 /// The fewest chunks a new cache makes room for.
 const MIN_ENTRIES: usize = 1024;
+/// A typical merged chunk of English or code: its bytes and its ids.
+const TYPICAL_BYTES: usize = 8;
+const TYPICAL_IDS: usize = 3;
 
 impl ChunkCache {
     /// A cache with room for about `entries` chunks before it first grows
@@ -48,8 +51,8 @@ impl ChunkCache {
             table: ByteTable::with_capacity(entries),
             // Twice what a typical chunk needs: memory reserved and not
             // written costs nothing, a regrown buffer leaves the old one.
-            keys: Vec::with_capacity(entries * 16),
-            records: Vec::with_capacity(entries * 2 * (HEADER + 3)),
+            keys: Vec::with_capacity(entries * 2 * TYPICAL_BYTES),
+            records: Vec::with_capacity(entries * 2 * (HEADER + TYPICAL_IDS)),
             len: 0,
         }
     }
